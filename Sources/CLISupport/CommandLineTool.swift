@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import ModelCompiler
+import ModelFormat
+
+/// Exit codes shared by `modelc` and `modelrun` (DESIGN §4).
+public enum ToolExit {
+    /// Success.
+    public static let success: Int32 = 0
+    /// The model or data is invalid; diagnostics went to stderr.
+    public static let invalidInput: Int32 = 1
+    /// The command line is wrong.
+    public static let usage: Int32 = 2
+}
+
+/// Runs a root command with DESIGN §4's exit codes: argument errors exit 2 (argument-parser
+/// would use 64), invalid input exits 1, and nothing escapes as a trap.
+public func runCommandLineTool<Root: ParsableCommand>(_ root: Root.Type) -> Never {
+    var command: any ParsableCommand
+    do {
+        command = try root.parseAsRoot()
+    } catch {
+        if root.exitCode(for: error) == .success {  // --help, --version
+            print(root.fullMessage(for: error))
+            exit(ToolExit.success)
+        }
+        Output.error(root.fullMessage(for: error))
+        exit(ToolExit.usage)
+    }
+    do {
+        try command.run()
+        exit(ToolExit.success)
+    } catch is InvalidInput {
+        exit(ToolExit.invalidInput)  // diagnostics are already on stderr
+    } catch let error as ValidationError {
+        Output.error("error: \(error.message)")
+        exit(ToolExit.usage)
+    } catch {
+        Output.error("error: \(error)")
+        exit(ToolExit.invalidInput)
+    }
+}
+
+/// Thrown after the diagnostics have been printed: the input is invalid (exit 1).
+public struct InvalidInput: Error {
+    public init() {}
+}
+
+/// Printing helpers for diagnostics and JSON.
+public enum Output {
+    /// Writes one line to stderr.
+    public static func error(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Prints `value` as pretty JSON on stdout.
+    public static func json<T: Encodable>(_ value: T) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        if let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) {
+            print(text)
+        }
+    }
+
+    /// Each diagnostic on its own stderr line.
+    public static func diagnostics(_ diagnostics: [Diagnostic]) {
+        for diagnostic in diagnostics { error(diagnostic.rendered) }
+    }
+}
+
+/// Reads a model in any of the three formats; on failure prints the error and throws `InvalidInput`.
+public func loadModel(_ path: String) throws -> (model: ProtoModel, url: URL) {
+    let url = URL(fileURLWithPath: path)
+    do {
+        return (try ProtoModel(contentsOf: url), url)
+    } catch {
+        Output.error("error[\(error.code)]: \(error.description)")
+        throw InvalidInput()
+    }
+}
+
+/// Writes `model` in the format named by the extension of `url` (.onnx, .pbtxt, else binary);
+/// on failure prints the error and throws `InvalidInput`.
+public func writeModel(_ model: ProtoModel, to url: URL, sourceFile: URL?) throws {
+    if ModelFileFormat(pathExtension: url.pathExtension) == .onnx {
+        do {
+            try ONNXExport.write(model, to: url, sourceFile: sourceFile)
+        } catch {
+            Output.diagnostics(error.diagnostics)
+            throw InvalidInput()
+        }
+        return
+    }
+    do {
+        try model.write(to: url)
+    } catch {
+        Output.error("error[\(error.code)]: \(error.description)")
+        throw InvalidInput()
+    }
+}

@@ -1,0 +1,2 @@
+// OpenBLAS (Debian libopenblas-dev): the CBLAS interface for GEMM.
+#include <cblas.h>

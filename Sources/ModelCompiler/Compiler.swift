@@ -1,0 +1,113 @@
+import Foundation
+import ModelFormat
+
+/// Optimisation level, as `-O0`/`-O1`/`-O2`.
+public enum OptimizationLevel: String, Sendable, CaseIterable {
+    case O0, O1, O2
+}
+
+/// What a compiled model is for.
+public enum CompileTarget: String, Sendable, CaseIterable {
+    case inference, training
+}
+
+/// The result of compiling: the model and the warnings found on the way.
+public struct CompiledModel: Sendable {
+    public var model: ProtoModel
+    public var diagnostics: [Diagnostic]
+}
+
+/// Checks a model and turns it into its compiled form.
+///
+/// At this stage compilation is: verify (all structural checks; errors stop here),
+/// materialise fillers, order nodes topologically, and optionally compress float payloads.
+/// Shape inference, head lowering and optimisation passes join the same pipeline later.
+public struct Compiler: Sendable {
+    /// Compilation settings.
+    public struct Options: Sendable {
+        public var optimization: OptimizationLevel
+        public var target: CompileTarget
+        /// Store float tensors as SHUFFLE_DEFLATE `raw_data`.
+        public var compress: Bool
+        public var limits: FormatLimits
+
+        public init(
+            optimization: OptimizationLevel = .O2, target: CompileTarget = .inference, compress: Bool = false,
+            limits: FormatLimits = .default
+        ) {
+            self.optimization = optimization
+            self.target = target
+            self.compress = compress
+            self.limits = limits
+        }
+    }
+
+    public var options: Options
+
+    public init(options: Options = Options()) { self.options = options }
+
+    /// Compiles `model`, read from `file` (for messages and external data).
+    public func compile(_ model: ProtoModel, file: URL? = nil) throws(CompileError) -> CompiledModel {
+        let diagnostics = Verifier(file: file, limits: options.limits).verify(model)
+        if diagnostics.hasErrors { throw .invalidModel(diagnostics) }
+        var compiled = try FillerMaterializer.materialize(model)
+        compiled.graph.node = TopologicalOrder.sorted(compiled.graph)
+        compiled.irVersion = 1
+        if compiled.opsetVersion == 0 { compiled.opsetVersion = OpDomain.onnxOpset }
+        compiled.producerName = "modelc"
+        compiled.producerVersion = ToolVersion.current
+        let context = PayloadContext(modelFile: file, limits: options.limits)
+        do {
+            // External payloads are read in so the compiled file stands alone.
+            for index in compiled.graph.initializer.indices {
+                let tensor = compiled.graph.initializer[index]
+                let float = tensor.dataType.resolved == .float
+                if options.compress && float {
+                    compiled.graph.initializer[index] = try tensor.storing(compression: .shuffleDeflate, context: context)
+                } else if tensor.hasExternal {
+                    compiled.graph.initializer[index] = try tensor.storing(compression: .none, context: context)
+                }
+            }
+        } catch {
+            throw .format(error)
+        }
+        return CompiledModel(model: compiled, diagnostics: diagnostics)
+    }
+}
+
+/// The tool version written into `producer_version`.
+public enum ToolVersion {
+    public static let current = "0.1.0"
+}
+
+/// Nodes in dependency order, stable with respect to the given order.
+enum TopologicalOrder {
+    static func sorted(_ graph: ProtoGraph) -> [ProtoNode] {
+        var producer: [String: Int] = [:]
+        for (index, node) in graph.node.enumerated() {
+            for output in node.output where !output.isEmpty { producer[output] = index }
+        }
+        var state = [UInt8](repeating: 0, count: graph.node.count)  // 0 new, 1 visiting, 2 done
+        var order: [Int] = []
+        for start in graph.node.indices where state[start] == 0 {
+            // Iterative depth-first search; the verifier has ruled out cycles.
+            var stack: [(node: Int, next: Int)] = [(start, 0)]
+            state[start] = 1
+            while let top = stack.last {
+                let inputs = graph.node[top.node].input
+                if top.next < inputs.count {
+                    stack[stack.count - 1].next += 1
+                    if let dependency = producer[inputs[top.next]], state[dependency] == 0 {
+                        state[dependency] = 1
+                        stack.append((dependency, 0))
+                    }
+                } else {
+                    state[top.node] = 2
+                    order.append(top.node)
+                    stack.removeLast()
+                }
+            }
+        }
+        return order.map { graph.node[$0] }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import ModelFormat
+import SwiftProtobuf
+
+/// Maps our model onto an ONNX `ModelProto` (IR version 8, opset 17).
+///
+/// Attribute types come from the op registry, which is why export lives in the compiler.
+/// Fillers must be materialised first (ONNX has no filler); compressed and external payloads
+/// are decoded into `raw_data`. Heads and the training section travel as metadata in text
+/// format (`modelformat.head.<i>`, `modelformat.training`) and `ONNXImport` restores them.
+public enum ONNXExport {
+    /// ONNX IR version written: 8 is the one paired with opset 17.
+    public static let irVersion: Int64 = 8
+
+    /// The ONNX form of `model`, which must verify without errors.
+    public static func convert(_ model: ProtoModel, file: URL? = nil) throws(CompileError) -> Onnx_ModelProto {
+        let diagnostics = Verifier(file: file).verify(model)
+        if diagnostics.hasErrors { throw .invalidModel(diagnostics) }
+        let materialized = try FillerMaterializer.materialize(model)
+        let context = PayloadContext(modelFile: file)
+        var onnx = Onnx_ModelProto()
+        onnx.irVersion = irVersion
+        onnx.producerName = model.producerName.isEmpty ? "modelc" : model.producerName
+        onnx.producerVersion = model.producerName.isEmpty ? ToolVersion.current : model.producerVersion
+        if !model.doc.isEmpty { onnx.docString = model.doc }
+        var opset = Onnx_OperatorSetIdProto()
+        opset.domain = ""
+        opset.version = OpDomain.onnxOpset
+        onnx.opsetImport = [opset]
+        if materialized.graph.node.contains(where: { $0.domain == OpDomain.ours }) {
+            var ours = Onnx_OperatorSetIdProto()
+            ours.domain = OpDomain.ours
+            ours.version = 1
+            onnx.opsetImport.append(ours)
+        }
+        onnx.metadataProps = model.metadata.map { entry(entry: $0.key, $0.value) }
+        for (index, head) in model.head.enumerated() {
+            onnx.metadataProps.append(entry(entry: "\(ONNXImport.headMetadataPrefix)\(index)", head.textFormatString()))
+        }
+        if model.hasTraining {
+            onnx.metadataProps.append(entry(entry: ONNXImport.trainingMetadataKey, model.training.textFormatString()))
+        }
+        do {
+            onnx.graph = try convert(materialized.graph, context: context)
+        } catch {
+            throw .format(error)
+        }
+        return onnx
+    }
+
+    /// Writes the ONNX form of `model` to `url` atomically.
+    public static func write(_ model: ProtoModel, to url: URL, sourceFile: URL? = nil) throws(CompileError) {
+        let onnx = try convert(model, file: sourceFile)
+        do {
+            let bytes: Data = try onnx.serializedBytes()
+            try AtomicFile.write(bytes, to: url)
+        } catch let error as FormatError {
+            throw .format(error)
+        } catch {
+            throw .format(.writeFailed(file: url.path, reason: String(describing: error)))
+        }
+    }
+
+    private static func entry(entry key: String, _ value: String) -> Onnx_StringStringEntryProto {
+        var pair = Onnx_StringStringEntryProto()
+        pair.key = key
+        pair.value = value
+        return pair
+    }
+
+    private static func convert(_ graph: ProtoGraph, context: PayloadContext) throws(FormatError) -> Onnx_GraphProto {
+        var onnx = Onnx_GraphProto()
+        onnx.name = graph.name.isEmpty ? "graph" : graph.name
+        onnx.input = graph.input.map(convert)
+        onnx.output = graph.output.map(convert)
+        onnx.valueInfo = graph.valueInfo.map(convert)
+        for tensor in graph.initializer {
+            onnx.initializer.append(try convert(tensor, context: context))
+        }
+        for node in graph.node {
+            onnx.node.append(try convert(node, context: context))
+        }
+        return onnx
+    }
+
+    private static func convert(_ info: ProtoValueInfo) -> Onnx_ValueInfoProto {
+        var onnx = Onnx_ValueInfoProto()
+        onnx.name = info.name
+        if !info.doc.isEmpty { onnx.docString = info.doc }
+        var tensorType = Onnx_TypeProto.Tensor()
+        tensorType.elemType = Int32(info.elemType.resolved.rawValue)
+        if !info.unknownRank {
+            var shape = Onnx_TensorShapeProto()
+            shape.dim = info.dim.map { dim in
+                var dimension = Onnx_TensorShapeProto.Dimension()
+                switch dim.size {
+                case .value(let value)?: dimension.dimValue = value
+                case .param(let param)?: dimension.dimParam = param
+                case nil: break
+                }
+                return dimension
+            }
+            tensorType.shape = shape
+        }
+        onnx.type.tensorType = tensorType
+        return onnx
+    }
+
+    private static func convert(_ node: ProtoNode, context: PayloadContext) throws(FormatError) -> Onnx_NodeProto {
+        var onnx = Onnx_NodeProto()
+        onnx.name = node.name
+        onnx.opType = node.opType
+        // Gelu is ONNX-domain from opset 20 but ours at opset 17.
+        onnx.domain = OpType(rawValue: node.opType)?.domain ?? node.domain
+        onnx.input = node.input
+        onnx.output = node.output
+        if !node.doc.isEmpty { onnx.docString = node.doc }
+        let schema = OpRegistry.schema(opType: node.opType, domain: node.domain)
+        for attribute in node.attribute {
+            // The verifier guarantees every attribute is declared by the schema.
+            guard let kind = schema?.attribute(named: attribute.name)?.kind else { continue }
+            var converted = Onnx_AttributeProto()
+            converted.name = attribute.name
+            converted.type = kind.onnxType
+            switch kind {
+            case .float: converted.f = attribute.f
+            case .int: converted.i = attribute.i
+            case .string: converted.s = attribute.s
+            case .tensor: converted.t = try convert(attribute.t, context: context)
+            case .floats: converted.floats = attribute.floats
+            case .ints: converted.ints = attribute.ints
+            case .strings: converted.strings = attribute.strings
+            }
+            onnx.attribute.append(converted)
+        }
+        return onnx
+    }
+
+    private static func convert(_ tensor: ProtoTensor, context: PayloadContext) throws(FormatError) -> Onnx_TensorProto {
+        var onnx = Onnx_TensorProto()
+        onnx.name = tensor.name
+        if !tensor.doc.isEmpty { onnx.docString = tensor.doc }
+        onnx.dims = tensor.dims
+        let type = tensor.dataType.resolved
+        onnx.dataType = Int32(type.rawValue)
+        let plain = !tensor.hasExternal && tensor.rawData.isEmpty
+        if plain && type == .float && !tensor.floatData.isEmpty {
+            onnx.floatData = tensor.floatData
+        } else if plain && type == .int64 && !tensor.int64Data.isEmpty {
+            onnx.int64Data = tensor.int64Data
+        } else if plain && type == .double && !tensor.doubleData.isEmpty {
+            onnx.doubleData = tensor.doubleData
+        } else {
+            onnx.rawData = try tensor.elementBytes(context: context)
+        }
+        return onnx
+    }
+}

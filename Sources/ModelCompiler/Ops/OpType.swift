@@ -1,0 +1,78 @@
+/// Every op the compiler and runtime know, spelled as in ONNX (or our domain for fused ops).
+///
+/// Adding a case requires a schema in `OpRegistry` (a test checks every case has one), and,
+/// once the runtime exists, a kernel in its exhaustive switch.
+public enum OpType: String, CaseIterable, Sendable, Codable {
+    case abs = "Abs"
+    case add = "Add"
+    case argMax = "ArgMax"
+    case averagePool = "AveragePool"
+    case batchNormalization = "BatchNormalization"
+    case cast = "Cast"
+    case clip = "Clip"
+    case concat = "Concat"
+    case constant = "Constant"
+    case conv = "Conv"
+    case convTranspose = "ConvTranspose"
+    case div = "Div"
+    case dropout = "Dropout"
+    case elu = "Elu"
+    case exp = "Exp"
+    case flatten = "Flatten"
+    case fusedConv = "FusedConv"
+    case fusedGemm = "FusedGemm"
+    case gather = "Gather"
+    case gelu = "Gelu"
+    case gemm = "Gemm"
+    case globalAveragePool = "GlobalAveragePool"
+    case identity = "Identity"
+    case layerNormalization = "LayerNormalization"
+    case leakyRelu = "LeakyRelu"
+    case log = "Log"
+    case logSoftmax = "LogSoftmax"
+    case matMul = "MatMul"
+    case maxPool = "MaxPool"
+    case mul = "Mul"
+    case neg = "Neg"
+    case negativeLogLikelihoodLoss = "NegativeLogLikelihoodLoss"
+    case pow = "Pow"
+    case reduceMax = "ReduceMax"
+    case reduceMean = "ReduceMean"
+    case reduceSum = "ReduceSum"
+    case relu = "Relu"
+    case reshape = "Reshape"
+    case selu = "Selu"
+    case sigmoid = "Sigmoid"
+    case softmax = "Softmax"
+    case softmaxCrossEntropyLoss = "SoftmaxCrossEntropyLoss"
+    case softplus = "Softplus"
+    case split = "Split"
+    case sqrt = "Sqrt"
+    case squeeze = "Squeeze"
+    case sub = "Sub"
+    case tanh = "Tanh"
+    case transpose = "Transpose"
+    case unsqueeze = "Unsqueeze"
+
+    /// The operator domain: "" for ONNX ops, `OpDomain.ours` for our fused ops and `Gelu`
+    /// (ONNX adds Gelu only in opset 20, above the opset 17 we follow).
+    public var domain: String {
+        switch self {
+        case .fusedConv, .fusedGemm, .gelu: OpDomain.ours
+        default: ""
+        }
+    }
+}
+
+/// Operator domains.
+public enum OpDomain {
+    /// Our domain, for ops that ONNX (opset 17) lacks.
+    public static let ours = "ai.modelformat"
+    /// The ONNX opset whose semantics our ONNX-domain ops follow, and which export declares.
+    public static let onnxOpset: Int64 = 17
+    /// ONNX opsets whose semantics for our ops equal opset 17's, accepted on import.
+    public static let acceptedOnnxOpsets: ClosedRange<Int64> = 13...17
+
+    /// Whether `domain` names the default ONNX domain.
+    public static func isONNX(_ domain: String) -> Bool { domain.isEmpty || domain == "ai.onnx" }
+}

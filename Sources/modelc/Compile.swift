@@ -1,0 +1,49 @@
+import ArgumentParser
+import CLISupport
+import Foundation
+import ModelCompiler
+import ModelFormat
+
+/// `modelc compile IN [-o OUT] [-O0|-O1|-O2] [--for inference|training] [--compress] [--json]`.
+struct Compile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a model, materialise its fillers and write the compiled binary form.")
+
+    @Argument(help: "The model: .pbtxt, .model or .onnx.")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "Output file (default: IN with extension .model). A .pbtxt name writes text.")
+    var output: String?
+
+    @Option(name: .customShort("O", allowingJoined: true), help: "Optimisation level: -O0, -O1 or -O2.")
+    var optimization: Int = 2
+
+    @Option(name: .customLong("for"), help: "What the compiled model is for: inference or training.")
+    var target: CompileTarget = .inference
+
+    @Flag(help: "Store float tensors with SHUFFLE_DEFLATE (byte-plane shuffle, then zlib).")
+    var compress = false
+
+    @Flag(help: "Print the diagnostics as a JSON list on stdout.")
+    var json = false
+
+    func run() throws {
+        guard let level = OptimizationLevel(rawValue: "O\(optimization)") else {
+            throw ValidationError("-O\(optimization) is not a level; use -O0, -O1 or -O2")
+        }
+        let (model, url) = try loadModel(input)
+        let compiler = Compiler(options: .init(optimization: level, target: target, compress: compress))
+        let compiled: CompiledModel
+        do {
+            compiled = try compiler.compile(model, file: url)
+        } catch {
+            if json { Output.json(error.diagnostics) } else { Output.diagnostics(error.diagnostics) }
+            throw InvalidInput()
+        }
+        if json { Output.json(compiled.diagnostics) } else { Output.diagnostics(compiled.diagnostics) }
+        let destination = output.map { URL(fileURLWithPath: $0) } ?? url.deletingPathExtension().appendingPathExtension("model")
+        try writeModel(compiled.model, to: destination, sourceFile: url)
+    }
+}
+
+extension CompileTarget: ExpressibleByArgument {}
