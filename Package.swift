@@ -49,10 +49,12 @@ let package = Package(
         ),
         .target(name: "TestSupport", dependencies: ["ModelFormat"], path: "Tests/TestSupport"),
 
-        .testTarget(name: "ModelFormatTests", dependencies: ["ModelFormat", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ModelFormatTests", dependencies: ["ModelFormat", "TestSupport"], exclude: ["Fixtures", "Hostile"]
+        ),
         .testTarget(name: "ModelCompilerTests", dependencies: ["ModelCompiler", "TestSupport"]),
         .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "modelc"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,7 +3,7 @@
 #
 # The generated Swift is committed; the build never runs the plugin. With --check, the script
 # regenerates into a temporary folder and fails when the committed code differs (CI runs this).
-# protoc-gen-swift is built from the swift-protobuf version the package resolves, in a scratch
+# protoc-gen-swift is built from the swift-protobuf checkout the package resolved, in a scratch
 # folder of its own so it does not disturb the package's .build.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -12,9 +12,10 @@ cd "$root"
 plugin_dir="${PROTOC_GEN_SWIFT_DIR:-$root/.build-protoc-gen-swift}"
 plugin="$plugin_dir/release/protoc-gen-swift"
 if [[ ! -x "$plugin" ]]; then
-    src="$plugin_dir/swift-protobuf"
+    # The checkout SwiftPM resolved for the package is the version the generated code targets.
+    src="$root/.build/checkouts/swift-protobuf"
     if [[ ! -d "$src" ]]; then
-        git clone --quiet --branch 1.39.0 --depth 1 https://github.com/apple/swift-protobuf.git "$src"
+        swift package resolve >&2
     fi
     swift build -c release --package-path "$src" --scratch-path "$plugin_dir" --product protoc-gen-swift >&2
 fi

@@ -41,7 +41,7 @@ public struct Diagnostic: Error, Codable, Sendable, Equatable {
         self.fix = fix
     }
 
-    /// `file: error[code]: Op 'node', field f: message (fix: ...)`.
+    /// `file: error[code]: Op 'node', field f: message; fix: ...`.
     public var rendered: String {
         var parts: [String] = []
         if let file = location.file { parts.append("\(file):") }
@@ -53,7 +53,7 @@ public struct Diagnostic: Error, Codable, Sendable, Equatable {
         if let field = location.field { place.append("field \(field)") }
         if !place.isEmpty { parts.append(place.joined(separator: ", ") + ":") }
         parts.append(message)
-        if let fix { parts.append("Fix: \(fix)") }
+        if let fix { parts[parts.count - 1] += "; fix: \(fix)" }
         return parts.joined(separator: " ")
     }
 }

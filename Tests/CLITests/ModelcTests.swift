@@ -1,0 +1,81 @@
+import Foundation
+import ModelFormat
+import Testing
+import TestSupport
+
+@Suite struct ModelcTests {
+    let modelc = ToolRunner("modelc")
+    let example = "examples/digits/mlp.pbtxt"
+
+    @Test func checkAcceptsTheExample() throws {
+        let result = try modelc.run(["check", example])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("0 error(s)"))
+    }
+
+    @Test func showCountsParameters() throws {
+        let result = try modelc.run(["show", example, "--json"])
+        #expect(result.status == 0)
+        let json = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        // 64·32 + 32 + 32·10 + 10, counted by hand.
+        #expect(json["parameters"] as? Int == 2410)
+        let heads = try #require(json["heads"] as? [[String: Any]])
+        #expect(heads.first?["encoding"] as? String == "ONE_HOT")
+        #expect(heads.first?["loss"] as? String == "SOFTMAX_CROSS_ENTROPY")
+        let text = try modelc.run(["show", example])
+        #expect(text.stdout.contains("fc1    Gemm  [N,32]        2080"))
+        #expect(text.stdout.contains("class labels: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9"))
+    }
+
+    /// compile → .model, convert → .pbtxt, convert → .model: identical graphs, bit-identical weights.
+    @Test func compileAndConvertRoundTrip() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let x = directory.appendingPathComponent("x.model").path
+        let y = directory.appendingPathComponent("y.pbtxt").path
+        let z = directory.appendingPathComponent("z.model").path
+        #expect(try modelc.run(["compile", example, "-o", x]).status == 0)
+        #expect(try modelc.run(["convert", x, "-o", y]).status == 0)
+        #expect(try modelc.run(["convert", y, "-o", z]).status == 0)
+        let first = try ProtoModel(contentsOf: URL(fileURLWithPath: x))
+        let last = try ProtoModel(contentsOf: URL(fileURLWithPath: z))
+        #expect(first == last)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: x)) == Data(contentsOf: URL(fileURLWithPath: z)))
+        let weights = try first.graph.initializer.map { try $0.floatValues().map(\.bitPattern) }
+        let again = try last.graph.initializer.map { try $0.floatValues().map(\.bitPattern) }
+        #expect(weights == again)
+        #expect(weights.first?.contains { $0 != 0 } == true)
+    }
+
+    @Test func checkJSONListsDiagnostics() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var model = makeSmallModel()
+        model.graph.node[0].opType = "Frobnicate"
+        let url = directory.appendingPathComponent("bad.pbtxt")
+        try model.write(to: url)
+        let result = try modelc.run(["check", url.path, "--json"])
+        #expect(result.status == 1)
+        let list = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(list.first?["code"] as? String == "graph.unsupported-ops")
+        #expect(list.first?["severity"] as? String == "error")
+    }
+
+    @Test(arguments: [["check"], ["frobnicate", "x"], ["compile", "examples/digits/mlp.pbtxt", "-O7"], ["show", "a", "--bogus"]])
+    func usageErrorsExitWithTwo(arguments: [String]) throws {
+        let result = try modelc.run(arguments)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(!result.stderr.isEmpty)
+    }
+
+    @Test func onnxConvertsToTextAndBack() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let text = directory.appendingPathComponent("cnn.pbtxt").path
+        let onnx = directory.appendingPathComponent("cnn.onnx").path
+        #expect(try modelc.run(["convert", "Tests/ModelFormatTests/Fixtures/onnx/torch_cnn.onnx", "-o", text]).status == 0)
+        #expect(try modelc.run(["convert", text, "-o", onnx]).status == 0)
+        let original = try ProtoModel(contentsOf: SourceTree.url("Tests/ModelFormatTests/Fixtures/onnx/torch_cnn.onnx"))
+        #expect(try ProtoModel(contentsOf: URL(fileURLWithPath: onnx)).graph == original.graph)
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The main job on the bundled example (examples/digits): check, show and compile the MLP,
+# then convert it through text and ONNX. Training and inference join when the runtime lands.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin="$(swift build --show-bin-path)"
+out="${OUT_DIR:-out/digits}"
+mkdir -p "$out"
+
+"$bin/modelc" check examples/digits/mlp.pbtxt
+"$bin/modelc" show examples/digits/mlp.pbtxt
+"$bin/modelc" compile examples/digits/mlp.pbtxt -o "$out/mlp.model"
+"$bin/modelc" compile examples/digits/mlp.pbtxt --compress -o "$out/mlp.compressed.model"
+"$bin/modelc" convert "$out/mlp.model" -o "$out/mlp.pbtxt"
+"$bin/modelc" convert "$out/mlp.model" -o "$out/mlp.onnx"
+echo "wrote $out/mlp.model, $out/mlp.compressed.model, $out/mlp.pbtxt and $out/mlp.onnx"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole test suite: Swift tests (all targets, CLI tests included), the generated-code
+# staleness check, the C interoperability test and the ONNX round trips through onnx.checker
+# and ONNX Runtime. Run scripts/setup.sh first on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== swift test"
+swift build --build-tests
+swift test --skip-build
+
+bin="$(swift build --show-bin-path)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+echo "== generated code is up to date"
+scripts/regenerate-proto.sh --check
+
+echo "== C interoperability (protobuf-c reads a model written by modelc compile)"
+fixture=Tests/ModelFormatTests/Fixtures/onnx/torch_mlp.onnx
+"$bin/modelc" compile "$fixture" -o "$work/torch_mlp.model"
+# The expected weight comes from the original ONNX file, read by the onnx package.
+expected=$(python3 -c "
+import onnx, onnx.numpy_helper as h, sys
+m = onnx.load('$fixture')
+w = {t.name: h.to_array(t) for t in m.graph.initializer}['0.weight'].reshape(-1)
+print(repr(float(w[5])))")
+scripts/c-interop-test.sh "$work/torch_mlp.model" main_graph 3 0.weight 5 "$expected"
+
+echo "== ONNX round trips (ours -> .onnx accepted by onnx.checker, same outputs in ONNX Runtime)"
+for name in torch_mlp torch_cnn; do
+    original=Tests/ModelFormatTests/Fixtures/onnx/$name.onnx
+    "$bin/modelc" convert "$original" -o "$work/$name.pbtxt"
+    "$bin/modelc" compile "$work/$name.pbtxt" -o "$work/$name.model"
+    "$bin/modelc" convert "$work/$name.model" -o "$work/$name.onnx"
+    python3 scripts/onnx_roundtrip_check.py "$original" "$work/$name.onnx"
+done
+"$bin/modelc" compile examples/digits/mlp.pbtxt -o "$work/digits.model"
+"$bin/modelc" convert "$work/digits.model" -o "$work/digits.onnx"
+python3 scripts/onnx_roundtrip_check.py "$work/digits.onnx" "$work/digits.onnx" \
+    --expect-metadata modelformat.head.0 --expect-metadata modelformat.training
+
+echo "== all tests passed"
