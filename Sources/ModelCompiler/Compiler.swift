@@ -19,9 +19,9 @@ public struct CompiledModel: Sendable {
 
 /// Checks a model and turns it into its compiled form.
 ///
-/// At this stage compilation is: verify (all structural checks; errors stop here),
-/// materialise fillers, order nodes topologically, and optionally compress float payloads.
-/// Shape inference, head lowering and optimisation passes join the same pipeline later.
+/// Compilation is: verify (all structural checks; errors stop here), materialise fillers,
+/// build the IR (nodes in dependency order), infer shapes (written back as value infos), and
+/// optionally compress float payloads. Head lowering and optimisation passes join later.
 public struct Compiler: Sendable {
     /// Compilation settings.
     public struct Options: Sendable {
@@ -51,7 +51,10 @@ public struct Compiler: Sendable {
         let diagnostics = Verifier(file: file, limits: options.limits).verify(model)
         if diagnostics.hasErrors { throw .invalidModel(diagnostics) }
         var compiled = try FillerMaterializer.materialize(model)
-        compiled.graph.node = TopologicalOrder.sorted(compiled.graph)
+        var graph = try Graph(compiled.graph)
+        let shapeDiagnostics = ShapeInference.run(&graph, file: file?.path)
+        if shapeDiagnostics.hasErrors { throw .invalidModel(diagnostics + shapeDiagnostics) }
+        compiled.graph = graph.proto
         compiled.irVersion = 1
         if compiled.opsetVersion == 0 { compiled.opsetVersion = OpDomain.onnxOpset }
         compiled.producerName = "modelc"
@@ -71,7 +74,7 @@ public struct Compiler: Sendable {
         } catch {
             throw .format(error)
         }
-        return CompiledModel(model: compiled, diagnostics: diagnostics)
+        return CompiledModel(model: compiled, diagnostics: diagnostics + shapeDiagnostics)
     }
 }
 

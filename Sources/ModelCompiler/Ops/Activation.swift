@@ -2,7 +2,9 @@
 
 extension OpSchema {
     private static func activation(_ type: OpType, _ summary: String, _ attributes: [AttributeSpec] = []) -> OpSchema {
-        OpSchema(type: type, summary: summary, inputs: [Port("X")], outputs: [Port("Y")], attributes: attributes)
+        OpSchema(
+            type: type, summary: summary, inputs: [Port("X")], outputs: [Port("Y")], attributes: attributes,
+            inferTypes: attributes.contains { $0.name == "axis" } ? ShapeRules.sameAsInputWithAxis : ShapeRules.sameAsInput)
     }
 
     static let elu = activation(.elu, "Y = X if X > 0 else alpha*(e^X - 1) (ONNX Elu-6)", [.float("alpha", 1)])

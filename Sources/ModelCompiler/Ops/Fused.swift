@@ -10,9 +10,9 @@ extension OpSchema {
     static let fusedConv = OpSchema(
         type: .fusedConv, summary: "Y = activation(Conv(X, W, B)) (ORT FusedConv semantics, our domain)",
         inputs: [Port("X"), Port("W"), Port("B", optional: true)], outputs: [Port("Y")],
-        attributes: conv.attributes + activationAttributes)
+        attributes: conv.attributes + activationAttributes, inferTypes: inferConv)
     static let fusedGemm = OpSchema(
         type: .fusedGemm, summary: "Y = activation(Gemm(A, B, C)) (ORT FusedGemm semantics, our domain)",
         inputs: [Port("A"), Port("B"), Port("C", optional: true)], outputs: [Port("Y")],
-        attributes: gemm.attributes + activationAttributes)
+        attributes: gemm.attributes + activationAttributes, inferTypes: inferGemm)
 }

@@ -61,8 +61,8 @@ public struct Port: Sendable {
 
 /// Everything the compiler knows about one op, declared once in `Ops/<Family>.swift`.
 ///
-/// The structural checker uses the ports and attributes; shape rules and gradient rules join
-/// this declaration as the compiler grows (compiler and training issues).
+/// The structural checker uses the ports and attributes, shape inference the rule; gradient
+/// rules join this declaration with the training issue.
 public struct OpSchema: Sendable {
     public let type: OpType
     /// One line, with the ONNX section (and version) whose semantics it follows.
@@ -70,6 +70,8 @@ public struct OpSchema: Sendable {
     public let inputs: [Port]
     public let outputs: [Port]
     public let attributes: [AttributeSpec]
+    /// The shape-and-type rule: output types from input types, attributes and constants.
+    public let inferTypes: @Sendable (InferenceContext) throws(ShapeError) -> [TensorType]
 
     /// The spec of attribute `name`, if declared.
     public func attribute(named name: String) -> AttributeSpec? {

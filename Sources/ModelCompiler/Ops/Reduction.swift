@@ -4,17 +4,56 @@ extension OpSchema {
     static let argMax = OpSchema(
         type: .argMax, summary: "index of the largest element along axis (ONNX ArgMax-13)",
         inputs: [Port("data")], outputs: [Port("reduced")],
-        attributes: [.int("axis", 0), .int("keepdims", 1), .int("select_last_index", 0)])
+        attributes: [.int("axis", 0), .int("keepdims", 1), .int("select_last_index", 0)],
+        inferTypes: { context throws(ShapeError) in
+            let dims = try context.dims(0)
+            let axis = try context.axis("axis", default: 0, rank: dims.count)
+            return [TensorType(.int64, reduce(dims, axes: [axis], keep: context.attributes.int("keepdims", default: 1) == 1))]
+        })
     static let reduceMax = OpSchema(
         type: .reduceMax, summary: "max over axes; all axes when absent (ONNX ReduceMax-13)",
         inputs: [Port("data")], outputs: [Port("reduced")],
-        attributes: [.optional("axes", .ints), .int("keepdims", 1)])
+        attributes: [.optional("axes", .ints), .int("keepdims", 1)], inferTypes: inferReduce)
     static let reduceMean = OpSchema(
         type: .reduceMean, summary: "mean over axes; all axes when absent (ONNX ReduceMean-13)",
         inputs: [Port("data")], outputs: [Port("reduced")],
-        attributes: [.optional("axes", .ints), .int("keepdims", 1)])
+        attributes: [.optional("axes", .ints), .int("keepdims", 1)], inferTypes: inferReduce)
     static let reduceSum = OpSchema(
         type: .reduceSum, summary: "sum over the axes input; all axes when absent (ONNX ReduceSum-13)",
         inputs: [Port("data"), Port("axes", optional: true)], outputs: [Port("reduced")],
-        attributes: [.int("keepdims", 1), .int("noop_with_empty_axes", 0)])
+        attributes: [.int("keepdims", 1), .int("noop_with_empty_axes", 0)], inferTypes: inferReduce)
+}
+
+/// Dims with `axes` removed, or set to 1 when `keep`.
+func reduce(_ dims: [Dim], axes: Set<Int>, keep: Bool) -> [Dim] {
+    dims.indices.compactMap { axes.contains($0) ? (keep ? .fixed(1) : nil) : dims[$0] }
+}
+
+/// ReduceMax/Mean (axes attribute) and ReduceSum (axes input, which must be a constant).
+func inferReduce(_ context: InferenceContext) throws(ShapeError) -> [TensorType] {
+    let type = try context.input(0)
+    let dims = try context.dims(0)
+    let axes: [Int]?
+    if context.op == .reduceSum {
+        if context.hasInput(1) {
+            guard let constant = context.constants[1] else { throw ShapeError.unknownRank }
+            axes = constant.map { Int($0) }
+        } else {
+            axes = nil
+        }
+    } else {
+        axes = context.attributes.ints("axes")
+    }
+    let keep = context.attributes.int("keepdims", default: 1) == 1
+    guard let axes, !axes.isEmpty else {
+        if context.op == .reduceSum && context.attributes.int("noop_with_empty_axes", default: 0) == 1 { return [type] }
+        return [TensorType(type.dataType, reduce(dims, axes: Set(dims.indices), keep: keep))]
+    }
+    var normalized = Set<Int>()
+    for axis in axes {
+        guard normalized.insert(try context.normalize(axis: axis, rank: dims.count, field: "axes")).inserted else {
+            throw ShapeError("axes", "axis \(axis) appears twice in axes \(axes)")
+        }
+    }
+    return [TensorType(type.dataType, reduce(dims, axes: normalized, keep: keep))]
 }

@@ -7,7 +7,7 @@ public struct ModelSummary: Codable, Sendable {
     public struct NodeRow: Codable, Sendable {
         public var name: String
         public var op: String
-        /// Output shapes where the file declares them (`value_info` or graph outputs), e.g. "[N,10]".
+        /// Output shapes, declared or inferred, e.g. "[N,10]"; "?" where unknown.
         public var outputShapes: [String]
         /// Elements of initializers this node is the first to consume.
         public var parameters: Int
@@ -40,6 +40,10 @@ public struct ModelSummary: Codable, Sendable {
         var shapes: [String: String] = [:]
         for info in graph.input + graph.valueInfo + graph.output where !info.unknownRank {
             shapes[info.name] = Self.shape(info)
+        }
+        // Inferred shapes fill in what the file does not declare (when the model verifies).
+        for (name, type) in ShapeInference.inferredTypes(model) ?? [:] where type.dims != nil && shapes[name] == nil {
+            shapes[name] = type.description
         }
         var sizes: [String: Int] = [:]
         for tensor in graph.initializer {

@@ -1,0 +1,110 @@
+import ModelFormat
+
+/// Infers the type of every value from the graph inputs and initializers, node by node in
+/// dependency order, and checks the result against declared value infos.
+///
+/// Symbolic dims (`N`) are carried through. A rule's failure becomes a diagnostic naming the
+/// node, its op, the input types and the rule (`shape.<rule>`); its outputs become unknown so
+/// later nodes are still checked. All findings are collected.
+public enum ShapeInference {
+    /// Fills `graph`'s value types; returns the findings.
+    public static func run(_ graph: inout Graph, file: String? = nil) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var constants = integerConstants(graph)
+        for index in graph.nodes.indices {
+            let node = graph.nodes[index]
+            guard let schema = OpRegistry.schema(node.op) else { continue }
+            let inputTypes = node.inputs.map { $0.map { graph[$0].type } }
+            var known: [Int: [Int64]] = [:]
+            for (position, input) in node.inputs.enumerated() {
+                if let input, let values = constants[input] { known[position] = values }
+            }
+            let context = InferenceContext(
+                op: node.op, inputs: inputTypes, attributes: node.attributes, constants: known,
+                outputCount: node.outputs.count)
+            let location = Diagnostic.Location(file: file, node: node.name.isEmpty ? "#\(index)" : node.name, op: node.op.rawValue)
+            var outputTypes: [TensorType]
+            do {
+                outputTypes = try schema.inferTypes(context)
+            } catch {
+                if error != ShapeError.unknownRank {
+                    let operands = zip(schema.inputs.map(\.name) + Array(repeating: "input", count: 16), inputTypes)
+                        .compactMap { name, type in type.map { "\(name) \($0)" } }.joined(separator: ", ")
+                    diagnostics.append(Diagnostic(
+                        .error, "shape.\(error.rule)", location,
+                        "\(error.message)" + (operands.isEmpty ? "" : " (inputs: \(operands))"),
+                        fix: "check the shapes feeding this node and its attributes"))
+                }
+                let dataType = inputTypes.compactMap { $0 }.first?.dataType ?? .float
+                outputTypes = Array(repeating: TensorType(dataType, nil), count: node.outputs.count)
+            }
+            for (position, output) in node.outputs.enumerated() {
+                guard let output, position < outputTypes.count else { continue }
+                let inferred = outputTypes[position]
+                let declared = graph[output].type
+                if !inferred.isCompatible(with: declared) && declared.dims != nil && inferred.dims != nil {
+                    diagnostics.append(Diagnostic(
+                        .error, "shape.declared-mismatch", location,
+                        "output '\(graph[output].name)' is inferred as \(inferred), but the model declares \(declared)",
+                        fix: "correct the declared shape (value_info or graph output) or the inputs"))
+                }
+                graph[output].type = merge(inferred: inferred, declared: declared)
+            }
+            if node.op == .constant, let output = node.outputs.first ?? nil, let values = constantValues(node.attributes) {
+                constants[output] = values
+            }
+        }
+        return diagnostics
+    }
+
+    /// Value name → inferred type for a model that verifies without errors, else nil.
+    public static func inferredTypes(_ model: ProtoModel) -> [String: TensorType]? {
+        guard !Verifier().verify(model).hasErrors, var graph = try? Graph(model.graph) else { return nil }
+        _ = run(&graph)
+        return Dictionary(graph.values.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Inferred dims, refined by declared ones where inference could not tell.
+    private static func merge(inferred: TensorType, declared: TensorType) -> TensorType {
+        guard let dims = inferred.dims else {
+            return declared.dims != nil && declared.dataType == inferred.dataType ? declared : inferred
+        }
+        guard let declaredDims = declared.dims, declaredDims.count == dims.count else { return inferred }
+        return TensorType(inferred.dataType, zip(dims, declaredDims).map { $0 == .unknown ? $1 : $0 })
+    }
+
+    /// Integer initializers (shapes, axes, split sizes) by value.
+    private static func integerConstants(_ graph: Graph) -> [ValueID: [Int64]] {
+        var constants: [ValueID: [Int64]] = [:]
+        for (id, tensor) in graph.initializers {
+            let type = tensor.dataType.resolved
+            guard type == .int64 || type == .int32, let bytes = try? tensor.elementBytes() else { continue }
+            let size = type == .int64 ? 8 : 4
+            constants[id] = bytes.withUnsafeBytes { raw in
+                (0..<(bytes.count / size)).map { index in
+                    size == 8
+                        ? Int64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: Int64.self))
+                        : Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: Int32.self)))
+                }
+            }
+        }
+        return constants
+    }
+
+    private static func constantValues(_ attributes: Attributes) -> [Int64]? {
+        if let ints = attributes.ints("value_ints") { return ints.map { Int64($0) } }
+        if attributes.has("value_int") { return [Int64(attributes.int("value_int", default: 0))] }
+        if let tensor = attributes.tensor("value"), tensor.dataType.resolved == .int64 || tensor.dataType.resolved == .int32 {
+            guard let bytes = try? tensor.elementBytes() else { return nil }
+            let size = tensor.dataType.resolved == .int64 ? 8 : 4
+            return bytes.withUnsafeBytes { raw in
+                (0..<(bytes.count / size)).map { index in
+                    size == 8
+                        ? Int64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: Int64.self))
+                        : Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: Int32.self)))
+                }
+            }
+        }
+        return nil
+    }
+}
