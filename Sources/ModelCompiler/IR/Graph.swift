@@ -64,7 +64,8 @@ public struct Graph: Sendable, Equatable {
         nodes.indices.filter { nodes[$0].inputs.contains(value) }.map(NodeID.init)
     }
 
-    subscript(value: ValueID) -> Value {
+    /// The value with handle `value`.
+    public subscript(value: ValueID) -> Value {
         get { values[value.index] }
         set { values[value.index] = newValue }
     }

@@ -1,0 +1,71 @@
+import ModelCompiler
+
+/// A node bound to concrete shapes: everything a kernel needs to prepare itself.
+public struct BoundNode: Sendable {
+    public let name: String
+    public let op: OpType
+    public let attributes: Attributes
+    /// Per input position; nil for an omitted optional input.
+    public let inputShapes: [[Int]?]
+    public let inputTypes: [ElementType?]
+    public let outputShapes: [[Int]]
+    public let outputTypes: [ElementType]
+    /// Values of inputs that are weights or constants, by position (for pre-packing).
+    public let constants: [Int: Tensor]
+
+    /// The shape of required input `index` (binding guarantees required inputs are present).
+    func shape(_ index: Int) -> [Int] { index < inputShapes.count ? inputShapes[index] ?? [] : [] }
+
+    /// Whether optional input `index` is given.
+    func has(_ index: Int) -> Bool { index < inputShapes.count && inputShapes[index] != nil }
+
+    /// A bind error for this node.
+    func error(_ reason: String) -> RuntimeError { .bind(node: name, op: op.rawValue, reason: reason) }
+
+    /// Throws unless every present input is float32.
+    func requireFloatInputs(_ positions: [Int]? = nil) throws(RuntimeError) {
+        for index in positions ?? Array(inputTypes.indices) where index < inputTypes.count {
+            if let type = inputTypes[index], type != .float32 {
+                throw error("input \(index) is \(type); this kernel computes in float32")
+            }
+        }
+    }
+}
+
+/// Pointers to a step's inputs and outputs, valid for one `run` call.
+public struct KernelIO {
+    let table: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    let inputIndices: UnsafeBufferPointer<Int32>
+    let outputIndices: UnsafeBufferPointer<Int32>
+    /// Threads the kernel may use.
+    public let threads: Int
+
+    /// Input `index`'s bytes (nil when the optional input is omitted).
+    public func input(_ index: Int) -> UnsafeRawPointer? {
+        guard index < inputIndices.count, inputIndices[index] >= 0 else { return nil }
+        return UnsafeRawPointer(table[Int(inputIndices[index])])
+    }
+
+    /// Output `index`'s bytes (nil when the optional output is omitted).
+    public func output(_ index: Int) -> UnsafeMutableRawPointer? {
+        guard index < outputIndices.count, outputIndices[index] >= 0 else { return nil }
+        return table[Int(outputIndices[index])]
+    }
+
+    /// Input `index` as floats; binding has checked the type and presence.
+    func floats(_ index: Int) -> UnsafePointer<Float> {
+        (input(index) ?? UnsafeRawPointer(bitPattern: 64).unsafelyUnwrapped).assumingMemoryBound(to: Float.self)
+    }
+
+    /// Output `index` as floats; binding has checked the type and presence.
+    func outputFloats(_ index: Int) -> UnsafeMutablePointer<Float> {
+        (output(index) ?? UnsafeMutableRawPointer(bitPattern: 64).unsafelyUnwrapped).assumingMemoryBound(to: Float.self)
+    }
+}
+
+/// An op prepared for one set of shapes. Binding may throw; running may not, and allocates
+/// nothing: every check and every buffer happens at bind time.
+public protocol Kernel: Sendable {
+    init(binding node: BoundNode) throws(RuntimeError)
+    func run(_ io: KernelIO)
+}

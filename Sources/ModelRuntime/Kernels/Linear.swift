@@ -1,0 +1,114 @@
+import ModelCompiler
+
+/// Gemm and FusedGemm through OpenBLAS: Y = act(alpha·A'·B' + beta·C) (ONNX Gemm-13).
+///
+/// C is broadcast into Y first, then sgemm accumulates with beta = 1, so one pass over Y
+/// serves the bias; the fused activation runs over Y afterwards.
+struct GemmKernel: Kernel {
+    let m: Int
+    let n: Int
+    let k: Int
+    let transA: Bool
+    let transB: Bool
+    let alpha: Float
+    let beta: Float
+    /// Strides of C over [M, N] (0 on broadcast axes), when C is given.
+    let biasStrides: (row: Int, column: Int)?
+    let activation: Pointwise
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs()
+        let a = node.shape(0)
+        let b = node.shape(1)
+        transA = node.attributes.int("transA", default: 0) == 1
+        transB = node.attributes.int("transB", default: 0) == 1
+        m = transA ? a[1] : a[0]
+        k = transA ? a[0] : a[1]
+        n = transB ? b[0] : b[1]
+        alpha = node.attributes.float("alpha", default: 1)
+        beta = node.attributes.float("beta", default: 1)
+        if node.has(2) {
+            let strides = BinaryKernel.broadcastStrides(node.shape(2), to: [m, n])
+            biasStrides = (strides[0], strides[1])
+        } else {
+            biasStrides = nil
+        }
+        if node.op == .fusedGemm {
+            let name = node.attributes.string("activation", default: "")
+            guard let function = Pointwise(fusedName: name, attributes: node.attributes) else {
+                throw node.error("fused activation '\(name)' is not supported")
+            }
+            activation = function
+        } else {
+            activation = .identity
+        }
+    }
+
+    func run(_ io: KernelIO) {
+        let y = io.outputFloats(0)
+        var accumulate: Float = 0
+        if let strides = biasStrides, beta != 0 {
+            let c = io.floats(2)
+            for row in 0..<m {
+                for column in 0..<n { y[row * n + column] = beta * c[row * strides.row + column * strides.column] }
+            }
+            accumulate = 1
+        }
+        BLAS.sgemm(
+            transposeA: transA, transposeB: transB, m: m, n: n, k: k, alpha: alpha, a: io.floats(0), b: io.floats(1),
+            beta: accumulate, c: y)
+        if case .identity = activation { return }
+        activation.apply(y, y, count: m * n)
+    }
+}
+
+/// MatMul with numpy batching (ONNX MatMul-13): one sgemm per batch index.
+struct MatMulKernel: Kernel {
+    let m: Int
+    let n: Int
+    let k: Int
+    let batchShape: [Int]
+    let stridesA: [Int]
+    let stridesB: [Int]
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs()
+        var a = node.shape(0)
+        var b = node.shape(1)
+        if a.count == 1 { a.insert(1, at: 0) }
+        if b.count == 1 { b.append(1) }
+        m = a[a.count - 2]
+        k = a[a.count - 1]
+        n = b[b.count - 1]
+        let batchA = Array(a.dropLast(2))
+        let batchB = Array(b.dropLast(2))
+        let rank = max(batchA.count, batchB.count)
+        let paddedA = Array(repeating: 1, count: rank - batchA.count) + batchA
+        let paddedB = Array(repeating: 1, count: rank - batchB.count) + batchB
+        batchShape = zip(paddedA, paddedB).map { max($0, $1) }
+        // Batch strides in matrices (not elements), 0 on broadcast axes.
+        stridesA = BinaryKernel.broadcastStrides(paddedA, to: batchShape)
+        stridesB = BinaryKernel.broadcastStrides(paddedB, to: batchShape)
+    }
+
+    func run(_ io: KernelIO) {
+        let a = io.floats(0)
+        let b = io.floats(1)
+        let y = io.outputFloats(0)
+        let batches = batchShape.reduce(1, *)
+        for batch in 0..<batches {
+            var remainder = batch
+            var matrixA = 0
+            var matrixB = 0
+            for axis in (0..<batchShape.count).reversed() {
+                let index = remainder % batchShape[axis]
+                remainder /= batchShape[axis]
+                matrixA += index * stridesA[axis]
+                matrixB += index * stridesB[axis]
+            }
+            BLAS.sgemm(
+                transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a + matrixA * m * k,
+                b: b + matrixB * k * n, beta: 0, c: y + batch * m * n)
+        }
+    }
+}

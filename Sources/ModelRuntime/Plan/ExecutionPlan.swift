@@ -1,0 +1,112 @@
+import ModelCompiler
+
+/// A graph bound to one set of input shapes: kernels in order, each value's place (arena
+/// offset, weight, or feed), and the arena size. Immutable and shared by concurrent runs; each
+/// run borrows its own `Arena`.
+final class ExecutionPlan: @unchecked Sendable {
+    /// Where a value lives during a run.
+    enum Placement: Equatable {
+        case arena(offset: Int)
+        case weight(Tensor)
+        case feed(name: String)
+        case absent
+    }
+
+    struct Step {
+        let kernel: any Kernel
+        let node: String
+    }
+
+    let steps: [Step]
+    /// Value indices per step, -1 for omitted ports; contiguous so a run only reads them.
+    let inputIndices: UnsafeMutableBufferPointer<Int32>
+    let outputIndices: UnsafeMutableBufferPointer<Int32>
+    let inputRanges: [Range<Int>]
+    let outputRanges: [Range<Int>]
+    let placements: [Placement]
+    let shapes: [[Int]]
+    let types: [ElementType]
+    let arenaByteCount: Int
+    let valueNames: [String]
+    /// Values returned by `run`, with their names.
+    let fetches: [(name: String, value: Int)]
+    let threads: Int
+
+    init(
+        steps: [Step], inputs: [[Int32]], outputs: [[Int32]], placements: [Placement], shapes: [[Int]],
+        types: [ElementType], arenaByteCount: Int, valueNames: [String], fetches: [(String, Int)], threads: Int
+    ) {
+        self.steps = steps
+        inputIndices = UnsafeMutableBufferPointer.allocate(capacity: max(1, inputs.reduce(0) { $0 + $1.count }))
+        outputIndices = UnsafeMutableBufferPointer.allocate(capacity: max(1, outputs.reduce(0) { $0 + $1.count }))
+        var ranges: [Range<Int>] = []
+        var cursor = 0
+        for list in inputs {
+            for (offset, value) in list.enumerated() { inputIndices[cursor + offset] = value }
+            ranges.append(cursor..<(cursor + list.count))
+            cursor += list.count
+        }
+        inputRanges = ranges
+        ranges = []
+        cursor = 0
+        for list in outputs {
+            for (offset, value) in list.enumerated() { outputIndices[cursor + offset] = value }
+            ranges.append(cursor..<(cursor + list.count))
+            cursor += list.count
+        }
+        outputRanges = ranges
+        self.placements = placements
+        self.shapes = shapes
+        self.types = types
+        self.arenaByteCount = arenaByteCount
+        self.valueNames = valueNames
+        self.fetches = fetches
+        self.threads = threads
+    }
+
+    deinit {
+        inputIndices.deallocate()
+        outputIndices.deallocate()
+    }
+
+    /// Runs every step against `arena`, whose table already points at this run's feeds.
+    func execute(in arena: Arena) {
+        for (index, step) in steps.enumerated() {
+            let io = KernelIO(
+                table: arena.table,
+                inputIndices: UnsafeBufferPointer(rebasing: inputIndices[inputRanges[index]]),
+                outputIndices: UnsafeBufferPointer(rebasing: outputIndices[outputRanges[index]]),
+                threads: threads)
+            step.kernel.run(io)
+        }
+    }
+}
+
+/// The memory of one run: a 64-byte-aligned block for all intermediates and a table of
+/// value pointers (arena slots, weights, and feeds patched in per run).
+final class Arena: @unchecked Sendable {
+    let base: UnsafeMutableRawPointer
+    let table: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    let valueCount: Int
+
+    init(plan: ExecutionPlan) {
+        base = UnsafeMutableRawPointer.allocate(byteCount: max(plan.arenaByteCount, 64), alignment: 64)
+        valueCount = plan.placements.count
+        table = UnsafeMutablePointer.allocate(capacity: max(valueCount, 1))
+        table.initialize(repeating: nil, count: max(valueCount, 1))
+        for (index, placement) in plan.placements.enumerated() {
+            switch placement {
+            case .arena(let offset): table[index] = base + offset
+            case .weight(let tensor):
+                // Weights are immutable; kernels only read inputs, so the const cast is safe.
+                table[index] = tensor.withUnsafeBytes { UnsafeMutableRawPointer(mutating: $0.baseAddress) }
+            case .feed, .absent: table[index] = nil
+            }
+        }
+    }
+
+    deinit {
+        base.deallocate()
+        table.deallocate()
+    }
+}
