@@ -20,9 +20,17 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
         return try CopyKernel(binding: node)
     case .constant:
         return try ConstantKernel(binding: node)
-    case .argMax, .averagePool, .batchNormalization, .cast, .concat, .conv, .convTranspose, .fusedConv, .gather,
-        .globalAveragePool, .layerNormalization, .maxPool, .negativeLogLikelihoodLoss, .reduceMax, .reduceMean,
-        .reduceSum, .softmaxCrossEntropyLoss, .split, .transpose:
-        throw node.error("no CPU kernel yet (the runtime issue adds it)")
+    case .conv, .convTranspose, .fusedConv:
+        return try makeConvolutionKernel(node)
+    case .averagePool, .globalAveragePool, .maxPool:
+        return try makePoolingKernel(node)
+    case .batchNormalization, .layerNormalization:
+        return try makeNormalizationKernel(node)
+    case .argMax, .reduceMax, .reduceMean, .reduceSum:
+        return try makeReductionKernel(node)
+    case .cast, .concat, .gather, .split, .transpose:
+        return try makeLayoutKernel(node)
+    case .negativeLogLikelihoodLoss, .softmaxCrossEntropyLoss:
+        return try makeLossKernel(node)
     }
 }
