@@ -15,6 +15,8 @@ public enum CompileTarget: String, Sendable, CaseIterable {
 public struct CompiledModel: Sendable {
     public var model: ProtoModel
     public var diagnostics: [Diagnostic]
+    /// What each optimisation pass did, in order (`--print-passes`).
+    public var passReport: [PassReportEntry] = []
 }
 
 /// Checks a model and turns it into its compiled form.
@@ -30,6 +32,8 @@ public struct Compiler: Sendable {
         /// Store float tensors as SHUFFLE_DEFLATE `raw_data`.
         public var compress: Bool
         public var limits: FormatLimits
+        /// Re-verify the graph after every pass that changed it (tests turn this on).
+        public var verifyEachPass: Bool = false
 
         public init(
             optimization: OptimizationLevel = .O2, target: CompileTarget = .inference, compress: Bool = false,
@@ -54,6 +58,18 @@ public struct Compiler: Sendable {
         var graph = try Graph(compiled.graph)
         let shapeDiagnostics = ShapeInference.run(&graph, file: file?.path)
         if shapeDiagnostics.hasErrors { throw .invalidModel(diagnostics + shapeDiagnostics) }
+        // Head outputs are kept alive and keep their names through the passes, like graph outputs.
+        let declaredOutputs = Set(graph.outputs.map { graph[$0].name })
+        for head in model.head {
+            if let id = graph.value(named: head.output), !graph.outputs.contains(id) { graph.outputs.append(id) }
+        }
+        let passContext = PassContext(target: options.target, protectedValues: Set(model.training.frozen))
+        let passes = PassPipeline.passes(for: options.optimization, target: options.target)
+        let check: ((Graph, String) throws(CompileError) -> Void)? =
+            options.verifyEachPass ? { (graph: Graph, pass: String) throws(CompileError) in try Compiler.verify(graph, after: pass) } : nil
+        let report = try PassPipeline.run(passes, on: &graph, context: passContext, verify: check)
+        graph.outputs = graph.outputs.filter { declaredOutputs.contains(graph[$0].name) }
+        graph.compact()
         compiled.graph = graph.proto
         compiled.irVersion = 1
         if compiled.opsetVersion == 0 { compiled.opsetVersion = OpDomain.onnxOpset }
@@ -74,7 +90,26 @@ public struct Compiler: Sendable {
         } catch {
             throw .format(error)
         }
-        return CompiledModel(model: compiled, diagnostics: diagnostics + shapeDiagnostics)
+        return CompiledModel(
+            model: compiled, diagnostics: diagnostics + shapeDiagnostics + passContext.diagnostics, passReport: report)
+    }
+}
+
+extension Compiler {
+    /// The structural and shape checks, run on a graph between passes.
+    static func verify(_ graph: Graph, after pass: String) throws(CompileError) {
+        var model = ProtoModel()
+        model.graph = graph.proto
+        var reinferred = graph
+        let findings = Verifier().verify(model) + ShapeInference.run(&reinferred)
+        let errors = findings.filter { $0.severity == .error }
+        if !errors.isEmpty {
+            throw .invalidModel(errors.map { error in
+                var error = error
+                error.message = "after pass \(pass): " + error.message
+                return error
+            })
+        }
     }
 }
 

@@ -27,6 +27,9 @@ struct Compile: ParsableCommand {
     @Flag(help: "Print the diagnostics as a JSON list on stdout.")
     var json = false
 
+    @Flag(help: "Print which optimisation pass changed what (node counts before and after) on stderr.")
+    var printPasses = false
+
     func run() throws {
         guard let level = OptimizationLevel(rawValue: "O\(optimization)") else {
             throw ValidationError("-O\(optimization) is not a level; use -O0, -O1 or -O2")
@@ -41,6 +44,12 @@ struct Compile: ParsableCommand {
             throw InvalidInput()
         }
         if json { Output.json(compiled.diagnostics) } else { Output.diagnostics(compiled.diagnostics) }
+        if printPasses {
+            for entry in compiled.passReport {
+                let change = entry.changed ? "changed" : "no change"
+                Output.error("pass \(entry.pass): \(change), nodes \(entry.nodesBefore) -> \(entry.nodesAfter)")
+            }
+        }
         let destination = output.map { URL(fileURLWithPath: $0) } ?? url.deletingPathExtension().appendingPathExtension("model")
         try writeModel(compiled.model, to: destination, sourceFile: url)
     }

@@ -22,3 +22,29 @@ public struct Attributes: Sendable, Equatable {
     /// The attributes in name order, as protobuf messages.
     public var proto: [ProtoAttribute] { values.keys.sorted().compactMap { values[$0] } }
 }
+
+extension Attributes {
+    /// Sets an INT attribute.
+    public mutating func set(_ name: String, int value: Int) {
+        var attribute = ProtoAttribute()
+        attribute.name = name
+        attribute.i = Int64(value)
+        values[name] = attribute
+    }
+
+    /// Sets a STRING attribute.
+    public mutating func set(_ name: String, string value: String) {
+        var attribute = ProtoAttribute()
+        attribute.name = name
+        attribute.s = Data(value.utf8)
+        values[name] = attribute
+    }
+
+    /// Sets a FLOAT attribute.
+    public mutating func set(_ name: String, float value: Float) {
+        var attribute = ProtoAttribute()
+        attribute.name = name
+        attribute.f = value
+        values[name] = attribute
+    }
+}

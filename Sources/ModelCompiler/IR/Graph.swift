@@ -3,12 +3,14 @@ import ModelFormat
 /// Index of a value in `Graph.values`.
 public struct ValueID: Hashable, Sendable, Comparable {
     public let index: Int
+    public init(index: Int) { self.index = index }
     public static func < (lhs: ValueID, rhs: ValueID) -> Bool { lhs.index < rhs.index }
 }
 
 /// Index of a node in `Graph.nodes`.
 public struct NodeID: Hashable, Sendable {
     public let index: Int
+    public init(index: Int) { self.index = index }
 }
 
 /// A named value of the graph: a feed, a weight or a node output.

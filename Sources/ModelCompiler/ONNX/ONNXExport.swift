@@ -27,7 +27,7 @@ public enum ONNXExport {
         opset.domain = ""
         opset.version = OpDomain.onnxOpset
         onnx.opsetImport = [opset]
-        if materialized.graph.node.contains(where: { $0.domain == OpDomain.ours }) {
+        if materialized.graph.node.flatMap(unfused).contains(where: { $0.domain == OpDomain.ours }) {
             var ours = Onnx_OperatorSetIdProto()
             ours.domain = OpDomain.ours
             ours.version = 1
@@ -78,9 +78,35 @@ public enum ONNXExport {
             onnx.initializer.append(try convert(tensor, context: context))
         }
         for node in graph.node {
-            onnx.node.append(try convert(node, context: context))
+            onnx.node += try unfused(node).map { node throws(FormatError) in try convert(node, context: context) }
         }
         return onnx
+    }
+
+    /// FusedGemm / FusedConv (our domain, made by the optimiser) as the standard producer
+    /// followed by its activation, so ONNX tools can run the export.
+    static func unfused(_ node: ProtoNode) -> [ProtoNode] {
+        guard node.opType == "FusedGemm" || node.opType == "FusedConv", let output = node.output.first else { return [node] }
+        let activation = node.attribute.first { $0.name == "activation" }.map { String(decoding: $0.s, as: UTF8.self) } ?? ""
+        var producer = node
+        producer.opType = node.opType == "FusedGemm" ? "Gemm" : "Conv"
+        producer.domain = ""
+        producer.attribute = node.attribute.filter { !$0.name.hasPrefix("activation") }
+        guard !activation.isEmpty, activation != "Identity" else { return [producer] }
+        let intermediate = "\(output).before_\(activation.lowercased())"
+        producer.output = [intermediate]
+        var act = ProtoNode()
+        act.name = node.name.isEmpty ? "" : "\(node.name).\(activation.lowercased())"
+        act.opType = activation
+        act.input = [intermediate]
+        act.output = [output]
+        if activation == "LeakyRelu", let alpha = node.attribute.first(where: { $0.name == "activation_alpha" }) {
+            var attribute = ProtoAttribute()
+            attribute.name = "alpha"
+            attribute.f = alpha.f
+            act.attribute = [attribute]
+        }
+        return [producer, act]
     }
 
     private static func convert(_ info: ProtoValueInfo) -> Onnx_ValueInfoProto {

@@ -1,0 +1,44 @@
+/// The passes of each optimisation level, in order, in one place.
+public enum PassPipeline {
+    /// Passes for `level` and `target`.
+    public static func passes(for level: OptimizationLevel, target: CompileTarget) -> [any GraphPass] {
+        var passes: [any GraphPass] = []
+        guard level != .O0 else { return passes }
+        if target == .inference {
+            passes.append(RemoveIdentityOps())  // Identity and inference-mode Dropout are copies
+        }
+        passes += [FoldConstants(), EliminateCommonSubexpressions()]
+        if level == .O2 {
+            passes += [
+                CollapseReshapeChains(),
+                FuseMatMulAdd(),  // before the transpose folding: it creates the Gemms that absorb transposes
+                FoldTransposeIntoGemm(),
+            ]
+            if target == .inference {
+                // BatchNormalization folds only with frozen statistics; activations fuse last,
+                // after the Gemm/Conv they attach to have their final form.
+                passes += [FoldBatchNormalization(), FuseActivation()]
+            }
+        }
+        passes += [EliminateDeadCode(), RemoveUnusedInitializers()]
+        return passes
+    }
+
+    /// Runs `passes` in order; `verify` (tests pass a check) runs after every pass that changed.
+    public static func run(
+        _ passes: [any GraphPass], on graph: inout Graph, context: PassContext,
+        verify: ((Graph, String) throws(CompileError) -> Void)? = nil
+    ) throws(CompileError) -> [PassReportEntry] {
+        var report: [PassReportEntry] = []
+        for pass in passes {
+            let before = graph.nodes.count
+            let changed = try pass.run(on: &graph, context: context)
+            if changed {
+                graph.compact()
+                try verify?(graph, pass.name)
+            }
+            report.append(PassReportEntry(pass: pass.name, changed: changed, nodesBefore: before, nodesAfter: graph.nodes.count))
+        }
+        return report
+    }
+}

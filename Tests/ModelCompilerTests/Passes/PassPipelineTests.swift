@@ -1,0 +1,69 @@
+import Foundation
+import ModelFormat
+import Testing
+import TestSupport
+
+@testable import ModelCompiler
+
+/// Each pass on the pattern it targets: which pass fires, node counts before and after, and
+/// the op types left; the graph is re-verified after every pass (`verifyEachPass`).
+@Suite struct PassPipelineTests {
+    static let expectations: [(model: String, pass: String, before: Int, after: Int, ops: [String])] = [
+        ("matmul-add", "fuse-matmul-add", 2, 1, ["Gemm"]),
+        ("transpose-gemm", "fold-constants", 2, 1, ["Gemm"]),
+        ("gemm-batchnorm-relu", "fold-batch-normalization", 3, 2, ["FusedGemm"]),
+        ("identity-dropout", "remove-identity-ops", 3, 1, ["Gemm"]),
+        ("common-subexpressions", "eliminate-common-subexpressions", 3, 2, ["Sigmoid", "Add"]),
+        ("reshape-chain", "collapse-reshape-chains", 3, 3, ["Reshape", "Tanh"]),
+        ("constant-folding", "fold-constants", 2, 1, ["MatMul"]),
+        ("dead-code-and-unused", "eliminate-dead-code", 2, 1, ["Gemm"]),
+    ]
+
+    @Test(arguments: expectations.indices)
+    func passRewritesItsPattern(index: Int) throws {
+        let expected = Self.expectations[index]
+        let model = try PassTestModels.model(expected.model)
+        var options = Compiler.Options(optimization: .O2)
+        options.verifyEachPass = true
+        let compiled = try Compiler(options: options).compile(model)
+        let entry = try #require(compiled.passReport.first { $0.pass == expected.pass })
+        #expect(entry.changed, "\(expected.pass) did not fire on \(expected.model): \(compiled.passReport)")
+        #expect(entry.nodesBefore == expected.before)
+        #expect(entry.nodesAfter == expected.after)
+        #expect(compiled.model.graph.node.map(\.opType) == expected.ops)
+        #expect(compiled.model.graph.output.map(\.name) == ["y"])
+    }
+
+    @Test func o0LeavesTheGraphAlone() throws {
+        for name in PassTestModels.all.keys {
+            let model = try PassTestModels.model(name)
+            let compiled = try Compiler(options: .init(optimization: .O0)).compile(model)
+            #expect(compiled.passReport.isEmpty)
+            #expect(compiled.model.graph.node.count == model.graph.node.count)
+        }
+    }
+
+    @Test func unusedInitializersAreReportedAndRemoved() throws {
+        let compiled = try Compiler().compile(try PassTestModels.model("dead-code-and-unused"))
+        #expect(compiled.diagnostics.map(\.code) == ["pass.unused-initializer"])
+        #expect(compiled.diagnostics.first?.message.contains("'spare'") == true)
+        #expect(!compiled.model.graph.initializer.contains { $0.name == "spare" })
+    }
+
+    @Test func headOutputsSurviveThePasses() throws {
+        var model = try PassTestModels.model("identity-dropout")
+        var head = ProtoHead()
+        head.name = "h"
+        head.output = "b2"  // the Dropout output, an intermediate value
+        model.head = [head]
+        let compiled = try Compiler().compile(model)
+        #expect(compiled.model.graph.node.contains { $0.output.contains("b2") })
+    }
+
+    @Test func fusedOpsExportAsStandardONNX() throws {
+        let compiled = try Compiler().compile(try PassTestModels.model("gemm-batchnorm-relu")).model
+        let onnx = try ONNXExport.convert(compiled)
+        #expect(onnx.graph.node.map(\.opType) == ["Gemm", "Relu"])
+        #expect(onnx.opsetImport.map(\.domain) == [""])
+    }
+}
