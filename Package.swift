@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "modelrun",
             dependencies: [
-                "CLISupport", "ModelRuntime",
+                "CLISupport", "ModelRuntime", "ModelCompiler", "ModelFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -4,13 +4,14 @@ import ModelRuntime
 
 /// `modelrun`: runs models for inference and training.
 ///
-/// The subcommands (infer, train, eval, bench) arrive with the runtime and training work;
-/// until then the tool only answers --help and --version.
+/// `bench` times inference; `infer` arrives with the data readers, `train` and `eval` with
+/// the training work.
 struct Modelrun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "modelrun",
-        abstract: "Run models for inference and training (subcommands arrive with the runtime).",
-        version: "0.1.0"
+        abstract: "Run models for inference and training.",
+        version: "0.1.0",
+        subcommands: [Bench.self]
     )
 }
 

@@ -1,0 +1,16 @@
+import Foundation
+import ModelCompiler
+import ModelFormat
+
+/// Compiles a model read by `loadModel` for running; on failure prints the diagnostics and
+/// throws `InvalidInput`.
+public func compileForRunning(_ model: ProtoModel, file: URL, target: CompileTarget = .inference) throws -> CompiledModel {
+    do {
+        let compiled = try Compiler(options: .init(optimization: .O2, target: target)).compile(model, file: file)
+        Output.diagnostics(compiled.diagnostics.filter { $0.severity == .warning && $0.code != "pass.unused-initializer" })
+        return compiled
+    } catch {
+        Output.diagnostics(error.diagnostics)
+        throw InvalidInput()
+    }
+}

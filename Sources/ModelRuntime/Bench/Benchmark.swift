@@ -1,0 +1,61 @@
+import Foundation
+import ModelCompiler
+
+/// Latency and throughput of `InferenceSession.run` at one batch size.
+public struct BenchmarkResult: Codable, Sendable {
+    public var batchSize: Int
+    public var threads: Int
+    public var runs: Int
+    public var minMilliseconds: Double
+    public var medianMilliseconds: Double
+    public var maxMilliseconds: Double
+    /// Samples per second at the median latency.
+    public var samplesPerSecond: Double
+}
+
+/// Times a session on generated inputs: `warmup` untimed runs (they build the plan and the
+/// arena), then `runs` timed ones.
+public enum Benchmark {
+    /// Inputs of the declared shapes with symbolic dims set to `batchSize`, filled with a
+    /// fixed pattern (zeros for integer inputs, which are indices).
+    public static func inputs(for session: InferenceSession, batchSize: Int) throws(RuntimeError) -> [String: Tensor] {
+        var feeds: [String: Tensor] = [:]
+        for (name, type) in session.inputs {
+            guard let dims = type.dims else {
+                throw .input(name: name, reason: "the model does not declare this input's shape; bench needs it")
+            }
+            let shape = dims.map { $0.fixedValue ?? batchSize }
+            guard let elementType = ElementType(type.dataType) else {
+                throw .input(name: name, reason: "\(type.dataType.onnxName) inputs are not supported")
+            }
+            if elementType == .float32 {
+                let count = shape.reduce(1, *)
+                feeds[name] = Tensor(shape: shape, scalars: (0..<count).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 })
+            } else {
+                feeds[name] = Tensor(zeros: shape, type: elementType)
+            }
+        }
+        return feeds
+    }
+
+    /// Runs the benchmark.
+    public static func run(
+        _ session: InferenceSession, batchSize: Int, warmup: Int = 5, runs: Int = 50
+    ) throws(RuntimeError) -> BenchmarkResult {
+        let feeds = try inputs(for: session, batchSize: batchSize)
+        for _ in 0..<max(warmup, 1) { _ = try session.run(feeds) }
+        var times: [Double] = []
+        times.reserveCapacity(runs)
+        for _ in 0..<max(runs, 1) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try session.run(feeds)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        times.sort()
+        let median = times[times.count / 2]
+        return BenchmarkResult(
+            batchSize: batchSize, threads: session.threads, runs: times.count, minMilliseconds: times[0],
+            medianMilliseconds: median, maxMilliseconds: times[times.count - 1],
+            samplesPerSecond: Double(batchSize) / (median / 1000))
+    }
+}
