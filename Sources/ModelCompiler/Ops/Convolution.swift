@@ -68,7 +68,10 @@ struct WindowGeometry {
             let padded = size + pads[axis] + pads[axis + kernel.count]
             guard padded >= effective else { throw tooSmall(padded, effective, axis) }
             let span = padded - effective
-            return .fixed((ceilMode ? (span + stride - 1) / stride : span / stride) + 1)
+            var count = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
+            // ceil_mode: a last window that would start inside the end padding is dropped (ONNX, ORT).
+            if ceilMode && (count - 1) * stride >= size + pads[axis] { count -= 1 }
+            return .fixed(count)
         }
     }
 

@@ -2,5 +2,162 @@ import ModelCompiler
 
 /// Kernels for MaxPool, AveragePool, GlobalAveragePool.
 func makePoolingKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
-    throw node.error("no CPU kernel yet (the runtime issue adds it)")
+    switch node.op {
+    case .globalAveragePool: return try GlobalAveragePoolKernel(binding: node)
+    default: return try WindowPoolKernel(binding: node)
+    }
+}
+
+/// MaxPool and AveragePool over 2-D windows, float32 (ONNX MaxPool-12, AveragePool-11).
+///
+/// X [N,C,H,W] → Y [N,C,OH,OW]; window (oh, ow) covers input rows oh·stride − pad_begin +
+/// kh·dilation (likewise columns). MaxPool treats padding as −∞ and may also write Indices
+/// (INT64): the flat index into X of each maximum, over the whole tensor including the N and C
+/// offsets, row-major within the image (storage_order 0) or column-major (1); ties keep the
+/// first element in window order. AveragePool clips each window to the padded input (with
+/// ceil_mode a window may run past it) and divides by the clipped window's size when
+/// count_include_pad = 1, or by its count of real input elements when 0.
+struct WindowPoolKernel: Kernel {
+    enum Reduction: Sendable { case max, average(includePad: Bool) }
+
+    let reduction: Reduction
+    /// Images: N·C.
+    let planes: Int
+    let height: Int
+    let width: Int
+    let rows: WindowAxis
+    let columns: WindowAxis
+    let columnMajorIndices: Bool
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs()
+        try requireTwoSpatialAxes(node)
+        let x = node.shape(0)
+        let y = node.outputShapes[0]
+        guard let kernel = node.attributes.ints("kernel_shape") else { throw node.error("kernel_shape is required") }
+        guard y.count == 4, y[0] == x[0], y[1] == x[1] else {
+            throw node.error("Y \(y) does not match X \(x) in N and C")
+        }
+        let isMax = node.op == .maxPool
+        let axes = try WindowAxis.forward(
+            node, kernel: kernel, input: Array(x[2...]), output: Array(y[2...]), dilations: isMax)
+        (rows, columns) = (axes[0], axes[1])
+        reduction = isMax ? .max : .average(includePad: node.attributes.int("count_include_pad", default: 0) == 1)
+        planes = x[0] * x[1]
+        (height, width) = (x[2], x[3])
+        let storageOrder = node.attributes.int("storage_order", default: 0)
+        guard storageOrder == 0 || storageOrder == 1 else {
+            throw node.error("storage_order \(storageOrder) is not 0 or 1")
+        }
+        columnMajorIndices = storageOrder == 1
+        // An omitted Indices output is bound as [] (N·C·OH·OW is never 0-rank).
+        if node.outputShapes.count > 1, !node.outputShapes[1].isEmpty, node.outputTypes[1] != .int64 {
+            throw node.error("Indices must be int64, got \(node.outputTypes[1])")
+        }
+    }
+
+    func run(_ io: KernelIO) {
+        switch reduction {
+        case .max:
+            maximum(io.floats(0), io.outputFloats(0), indices: io.output(1)?.assumingMemoryBound(to: Int64.self))
+        case .average(let includePad): average(io.floats(0), io.outputFloats(0), includePad: includePad)
+        }
+    }
+
+    private func maximum(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int64>?
+    ) {
+        let (outputHeight, outputWidth) = (rows.strided, columns.strided)
+        let inputPlane = height * width
+        var out = 0
+        for plane in 0..<planes {
+            let input = x + plane * inputPlane
+            for oh in 0..<outputHeight {
+                let top = oh * rows.stride - rows.padBegin
+                for ow in 0..<outputWidth {
+                    let left = ow * columns.stride - columns.padBegin
+                    var best = -Float.infinity
+                    var bestRow = -1
+                    var bestColumn = -1
+                    for kh in 0..<rows.kernel {
+                        let ih = top + kh * rows.dilation
+                        guard ih >= 0 && ih < height else { continue }
+                        for kw in 0..<columns.kernel {
+                            let iw = left + kw * columns.dilation
+                            guard iw >= 0 && iw < width else { continue }
+                            let value = input[ih * width + iw]
+                            // The first element seeds the maximum; strictly greater keeps the first of ties.
+                            if bestRow < 0 || value > best { (best, bestRow, bestColumn) = (value, ih, iw) }
+                        }
+                    }
+                    y[out] = best
+                    if let indices {
+                        let within = columnMajorIndices ? bestColumn * height + bestRow : bestRow * width + bestColumn
+                        // A window wholly in the padding has no element: −∞ and index −1.
+                        indices[out] = bestRow < 0 ? -1 : Int64(plane * inputPlane + within)
+                    }
+                    out += 1
+                }
+            }
+        }
+    }
+
+    private func average(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, includePad: Bool) {
+        let (outputHeight, outputWidth) = (rows.strided, columns.strided)
+        let inputPlane = height * width
+        var out = 0
+        for plane in 0..<planes {
+            let input = x + plane * inputPlane
+            for oh in 0..<outputHeight {
+                // The window clipped to the padded input, then to the input itself.
+                let top = oh * rows.stride - rows.padBegin
+                let bottom = min(top + rows.kernel, height + rows.padEnd)
+                let (rowStart, rowEnd) = (max(top, 0), min(bottom, height))
+                for ow in 0..<outputWidth {
+                    let left = ow * columns.stride - columns.padBegin
+                    let right = min(left + columns.kernel, width + columns.padEnd)
+                    let (columnStart, columnEnd) = (max(left, 0), min(right, width))
+                    var sum: Float = 0
+                    if rowStart < rowEnd && columnStart < columnEnd {
+                        for ih in rowStart..<rowEnd {
+                            for iw in columnStart..<columnEnd { sum += input[ih * width + iw] }
+                        }
+                    }
+                    let count =
+                        includePad
+                        ? (bottom - top) * (right - left)
+                        : max(0, rowEnd - rowStart) * max(0, columnEnd - columnStart)
+                    y[out] = count > 0 ? sum / Float(count) : 0
+                    out += 1
+                }
+            }
+        }
+    }
+}
+
+/// GlobalAveragePool: X [N,C,d...] → Y [N,C,1...], the mean over all spatial elements
+/// (ONNX GlobalAveragePool-1); any spatial rank.
+struct GlobalAveragePoolKernel: Kernel {
+    let planes: Int
+    let extent: Int
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs()
+        let x = node.shape(0)
+        guard x.count >= 3 else { throw node.error("X must be [N,C,spatial...], got \(x)") }
+        planes = x[0] * x[1]
+        extent = x.dropFirst(2).reduce(1, *)
+    }
+
+    func run(_ io: KernelIO) {
+        let x = io.floats(0)
+        let y = io.outputFloats(0)
+        let scale = extent > 0 ? 1 / Float(extent) : 0
+        for plane in 0..<planes {
+            let input = x + plane * extent
+            var sum: Float = 0
+            for i in 0..<extent { sum += input[i] }
+            y[plane] = sum * scale
+        }
+    }
 }

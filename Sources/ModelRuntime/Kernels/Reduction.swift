@@ -2,5 +2,217 @@ import ModelCompiler
 
 /// Kernels for ReduceMax, ReduceMean, ReduceSum, ArgMax.
 func makeReductionKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
-    throw node.error("no CPU kernel yet (the runtime issue adds it)")
+    switch node.op {
+    case .argMax: try ArgMaxKernel(binding: node)
+    default: try ReduceKernel(binding: node)
+    }
+}
+
+/// ReduceSum (axes as a constant input), ReduceMean and ReduceMax (axes attribute), float32
+/// (ONNX ReduceSum-13, ReduceMean-13, ReduceMax-13).
+///
+/// No axes (or, for ReduceSum, an empty axes input) reduces every axis, unless
+/// `noop_with_empty_axes` = 1, which makes ReduceSum a copy. `keepdims` changes only the
+/// output's shape, not its element order, so the kernel ignores it.
+///
+/// At bind time the input shape is collapsed into alternating runs of kept and reduced axes
+/// (size-1 axes dropped, neighbours of the same kind merged), and each run gets its stride in
+/// the output (0 for reduced runs). The run then walks the input once in memory order and
+/// accumulates into the output, with the innermost run as a tight loop: a contiguous sum or
+/// max when it is reduced, an elementwise update of an output row when it is kept.
+struct ReduceKernel: Kernel {
+    enum Operation: Sendable { case sum, mean, max }
+
+    let operation: Operation
+    /// Collapsed input extents, outermost first (at least one entry).
+    let extents: [Int]
+    /// Output stride of each collapsed run; 0 for reduced runs.
+    let outputStrides: [Int]
+    let inputCount: Int
+    let outputCount: Int
+    /// Input elements per output element (for the mean).
+    let reducedCount: Int
+    /// `noop_with_empty_axes` with empty axes: the output is the input.
+    let isCopy: Bool
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs([0])
+        switch node.op {
+        case .reduceSum: operation = .sum
+        case .reduceMean: operation = .mean
+        default: operation = .max
+        }
+        let shape = node.shape(0)
+        var axes: [Int]?
+        if node.op == .reduceSum {
+            if node.has(1) {
+                guard let constant = node.constants[1] else {
+                    throw node.error("the axes input must be a constant (initializer or Constant)")
+                }
+                axes = constant.int64s.map { Int($0) }
+            }
+        } else {
+            axes = node.attributes.ints("axes")
+        }
+        var reduced = Set<Int>()
+        for axis in axes ?? [] {
+            let normalized = axis < 0 ? axis + shape.count : axis
+            guard normalized >= 0 && normalized < shape.count, reduced.insert(normalized).inserted else {
+                throw node.error("axes \(axes ?? []) are not distinct axes of the input \(shape)")
+            }
+        }
+        isCopy =
+            reduced.isEmpty && node.op == .reduceSum && node.attributes.int("noop_with_empty_axes", default: 0) == 1
+        if reduced.isEmpty && !isCopy { reduced = Set(shape.indices) }
+
+        var runs: [(extent: Int, isReduced: Bool)] = []
+        for (axis, extent) in shape.enumerated() where extent != 1 {
+            let isReduced = reduced.contains(axis)
+            if let last = runs.last, last.isReduced == isReduced {
+                runs[runs.count - 1].extent *= extent
+            } else {
+                runs.append((extent, isReduced))
+            }
+        }
+        if runs.isEmpty { runs = [(1, false)] }
+        extents = runs.map(\.extent)
+        var strides = [Int](repeating: 0, count: runs.count)
+        var step = 1
+        for index in runs.indices.reversed() where !runs[index].isReduced {
+            strides[index] = step
+            step *= runs[index].extent
+        }
+        outputStrides = strides
+        inputCount = shape.reduce(1, *)
+        outputCount = node.outputShapes[0].reduce(1, *)
+        reducedCount = isCopy ? 1 : shape.indices.filter { reduced.contains($0) }.map { shape[$0] }.reduce(1, *)
+    }
+
+    func run(_ io: KernelIO) {
+        let x = io.floats(0)
+        let y = io.outputFloats(0)
+        if isCopy {
+            if UnsafeRawPointer(x) != UnsafeRawPointer(y) { y.update(from: x, count: inputCount) }
+            return
+        }
+        // The identity of each operation (an empty max is −∞, an empty mean 0/0 = NaN).
+        y.update(repeating: operation == .max ? -.infinity : 0, count: outputCount)
+        let rank = extents.count
+        let inner = extents[rank - 1]
+        let innerStride = outputStrides[rank - 1]
+        if inputCount > 0 {
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: rank) { index in
+                index.initialize(repeating: 0)
+                var inputOffset = 0
+                var outputOffset = 0
+                while inputOffset < inputCount {
+                    accumulate(x + inputOffset, count: inner, into: y + outputOffset, stride: innerStride)
+                    inputOffset += inner
+                    // Advance the multi-index over the outer runs (odometer order).
+                    var axis = rank - 2
+                    while axis >= 0 {
+                        index[axis] += 1
+                        outputOffset += outputStrides[axis]
+                        if index[axis] < extents[axis] { break }
+                        outputOffset -= outputStrides[axis] * extents[axis]
+                        index[axis] = 0
+                        axis -= 1
+                    }
+                }
+            }
+        }
+        if operation == .mean {
+            let scale = 1 / Float(reducedCount)
+            for i in 0..<outputCount { y[i] *= scale }
+        }
+    }
+
+    /// Folds `count` contiguous inputs into the output: all into y[0] when `stride` is 0,
+    /// one to one into y[0..<count] when it is 1.
+    @inline(__always)
+    private func accumulate(_ x: UnsafePointer<Float>, count: Int, into y: UnsafeMutablePointer<Float>, stride: Int) {
+        switch (operation, stride) {
+        case (.max, 0): y[0] = Self.maximum(y[0], Self.maximum(of: x, count: count))
+        case (.max, _): for i in 0..<count { y[i] = Self.maximum(y[i], x[i]) }
+        case (_, 0): y[0] += Self.sum(of: x, count: count)
+        case (_, _): for i in 0..<count { y[i] += x[i] }
+        }
+    }
+
+    /// max that propagates NaN (as numpy and ONNX Runtime do).
+    @inline(__always)
+    static func maximum(_ a: Float, _ b: Float) -> Float { a.isNaN || a >= b ? a : b }
+
+    static func maximum(of x: UnsafePointer<Float>, count: Int) -> Float {
+        var result = -Float.infinity
+        for i in 0..<count { result = maximum(result, x[i]) }
+        return result
+    }
+
+    /// Sum in 16 lanes (vectorised, and 16 partial sums round less than one running sum).
+    static func sum(of x: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD16<Float>()
+        var i = 0
+        let raw = UnsafeRawPointer(x)
+        while i + 16 <= count {
+            lanes += raw.loadUnaligned(fromByteOffset: i * MemoryLayout<Float>.stride, as: SIMD16<Float>.self)
+            i += 16
+        }
+        var result = lanes.sum()
+        while i < count {
+            result += x[i]
+            i += 1
+        }
+        return result
+    }
+}
+
+/// ArgMax (ONNX ArgMax-13): the int64 index of the largest element along `axis`.
+///
+/// Ties go to the first index, or the last with `select_last_index` = 1. A NaN counts as the
+/// largest value (numpy's rule): the first NaN wins, or the last one with `select_last_index`.
+struct ArgMaxKernel: Kernel {
+    let outer: Int
+    let extent: Int
+    let inner: Int
+    let selectLast: Bool
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs()
+        let shape = node.shape(0)
+        var axis = node.attributes.int("axis", default: 0)
+        if axis < 0 { axis += shape.count }
+        guard axis >= 0 && axis < shape.count else {
+            throw node.error("axis \(node.attributes.int("axis", default: 0)) is out of range for the input \(shape)")
+        }
+        outer = shape[..<axis].reduce(1, *)
+        extent = shape[axis]
+        inner = shape[(axis + 1)...].reduce(1, *)
+        selectLast = node.attributes.int("select_last_index", default: 0) == 1
+    }
+
+    func run(_ io: KernelIO) {
+        let x = io.floats(0)
+        guard let output = io.output(0) else { return }
+        let y = output.assumingMemoryBound(to: Int64.self)
+        for o in 0..<outer {
+            let block = x + o * extent * inner
+            let best = y + o * inner
+            best.update(repeating: 0, count: inner)
+            // k outside, i inside: reads stay contiguous; the current best is re-read from x.
+            for k in 1..<max(extent, 1) {
+                let row = block + k * inner
+                for i in 0..<inner where takes(row[i], over: block[Int(best[i]) * inner + i]) {
+                    best[i] = Int64(k)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func takes(_ candidate: Float, over best: Float) -> Bool {
+        if best.isNaN { return selectLast && candidate.isNaN }
+        if candidate.isNaN { return true }
+        return selectLast ? candidate >= best : candidate > best
+    }
 }

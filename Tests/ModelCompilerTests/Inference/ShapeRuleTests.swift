@@ -43,6 +43,8 @@ import Testing
         ("Conv SAME_UPPER", { try infer(.conv, [f(1, 1, 7, 7), f(1, 1, 3, 3)], [attribute("auto_pad", s: "SAME_UPPER"), attribute("strides", ints: [2, 2])]) }, [f(1, 1, 4, 4)]),
         // ceil((5 - 2) / 2) + 1 = 3 with ceil_mode, floor → 2 without.
         ("MaxPool ceil", { try infer(.maxPool, [f(n, 2, 5, 5)], [attribute("kernel_shape", ints: [2, 2]), attribute("strides", ints: [2, 2]), attribute("ceil_mode", i: 1)]) }, [f(n, 2, 3, 3)]),
+        // ceil((5 + 2 − 2) / 2) + 1 = 4, but the 4th window would start in the end padding: ONNX drops it.
+        ("MaxPool ceil drops a window in the end padding", { try infer(.maxPool, [f(1, 1, 5, 5)], [attribute("kernel_shape", ints: [2, 2]), attribute("strides", ints: [2, 2]), attribute("pads", ints: [1, 1, 1, 1]), attribute("ceil_mode", i: 1)]) }, [f(1, 1, 3, 3)]),
         ("AveragePool floor", { try infer(.averagePool, [f(n, 2, 5, 5)], [attribute("kernel_shape", ints: [2, 2]), attribute("strides", ints: [2, 2])]) }, [f(n, 2, 2, 2)]),
         // 2·(4 − 1) + 0 + (3 − 1)·1 + 1 − 1 − 1 = 7.
         ("ConvTranspose", { try infer(.convTranspose, [f(n, 2, 4, 4), f(2, 3, 3, 3)], [attribute("strides", ints: [2, 2]), attribute("pads", ints: [1, 1, 1, 1])]) }, [f(n, 3, 7, 7)]),
