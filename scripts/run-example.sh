@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on the bundled example (examples/digits): check, show and compile the MLP,
-# then convert it through text and ONNX. Training and inference join when the runtime lands.
+# convert it through text and ONNX, and time inference. Training joins with the training work.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="$(swift build --show-bin-path)"
@@ -13,4 +13,5 @@ mkdir -p "$out"
 "$bin/modelc" compile examples/digits/mlp.pbtxt --compress -o "$out/mlp.compressed.model"
 "$bin/modelc" convert "$out/mlp.model" -o "$out/mlp.pbtxt"
 "$bin/modelc" convert "$out/mlp.model" -o "$out/mlp.onnx"
+"$bin/modelrun" bench "$out/mlp.model" --batch-size 64 --runs 20
 echo "wrote $out/mlp.model, $out/mlp.compressed.model, $out/mlp.pbtxt and $out/mlp.onnx"
