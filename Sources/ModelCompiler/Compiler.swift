@@ -52,7 +52,9 @@ public struct Compiler: Sendable {
 
     /// Compiles `model`, read from `file` (for messages and external data).
     public func compile(_ model: ProtoModel, file: URL? = nil) throws(CompileError) -> CompiledModel {
-        let diagnostics = Verifier(file: file, limits: options.limits).verify(model)
+        // Structural checks, shapes and head lints; the shape findings are recomputed below on
+        // the materialised graph, so only the other findings are kept from here.
+        let diagnostics = ModelCheck.run(model, file: file, limits: options.limits).filter { !$0.code.hasPrefix("shape.") }
         if diagnostics.hasErrors { throw .invalidModel(diagnostics) }
         var compiled = try FillerMaterializer.materialize(model)
         var graph = try Graph(compiled.graph)

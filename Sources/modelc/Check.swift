@@ -5,7 +5,7 @@ import ModelCompiler
 /// `modelc check IN [--json]`: diagnostics only; exit 0 when there are no errors.
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Report every problem in a model; exit 0 when there are no errors.")
+        abstract: "Report every problem in a model (structure, shapes, heads); exit 0 when there are no errors.")
 
     @Argument(help: "The model: .pbtxt, .model or .onnx.")
     var input: String
@@ -17,7 +17,7 @@ struct Check: ParsableCommand {
         let diagnostics: [Diagnostic]
         do {
             let (model, url) = try loadModel(input)
-            diagnostics = Verifier(file: url).verify(model)
+            diagnostics = ModelCheck.run(model, file: url)
         } catch is InvalidInput where json {
             throw InvalidInput()
         }
