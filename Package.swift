@@ -28,7 +28,7 @@ let package = Package(
             name: "ModelCompiler",
             dependencies: ["ModelFormat", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
-        .target(name: "ModelRuntime", dependencies: ["ModelCompiler", "COpenBLAS"]),
+        .target(name: "ModelRuntime", dependencies: ["ModelCompiler", "COpenBLAS", "CZlib"]),
         .target(
             name: "CLISupport",
             dependencies: ["ModelFormat", "ModelCompiler", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -53,8 +53,11 @@ let package = Package(
             name: "ModelFormatTests", dependencies: ["ModelFormat", "TestSupport"], exclude: ["Fixtures", "Hostile"]
         ),
         .testTarget(name: "ModelCompilerTests", dependencies: ["ModelCompiler", "TestSupport"]),
-        .testTarget(name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "modelc"]),
+        .testTarget(
+            name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "TestSupport"],
+            exclude: ["Kernels/Fixtures", "Data/Fixtures"]
+        ),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "ModelRuntime", "modelc", "modelrun"]),
     ],
     swiftLanguageModes: [.v6]
 )
