@@ -98,3 +98,14 @@ public func writeModel(_ model: ProtoModel, to url: URL, sourceFile: URL?) throw
         throw InvalidInput()
     }
 }
+
+extension Output {
+    /// Prints `value` as one line of compact JSON (JSON lines) on stdout.
+    public static func jsonLine<T: Encodable>(_ value: T) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) {
+            print(text)
+        }
+    }
+}

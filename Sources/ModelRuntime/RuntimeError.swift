@@ -11,6 +11,8 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible, Equatable {
     case unknownOutput(name: String)
     /// A node cannot run with these shapes or attributes.
     case bind(node: String, op: String, reason: String)
+    /// A head's output cannot be decoded (wrong width, bad decoder settings).
+    case decode(head: String, reason: String)
 
     /// Stable machine-readable code.
     public var code: String {
@@ -19,6 +21,7 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible, Equatable {
         case .input: "runtime.input"
         case .unknownOutput: "runtime.unknown-output"
         case .bind: "runtime.bind"
+        case .decode: "runtime.decode"
         }
     }
 
@@ -28,6 +31,7 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible, Equatable {
         case .input(let name, let reason): "input '\(name)': \(reason)"
         case .unknownOutput(let name): "output '\(name)' is not a value of the graph"
         case .bind(let node, let op, let reason): "\(op) '\(node)': \(reason)"
+        case .decode(let head, let reason): "head '\(head)': \(reason)"
         }
     }
 }

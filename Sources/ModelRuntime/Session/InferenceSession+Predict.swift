@@ -1,0 +1,22 @@
+import ModelFormat
+
+extension InferenceSession {
+    /// Runs the graph and decodes each head's output into natural labels (DESIGN §3: the
+    /// decoder of the head, or the one its encoding implies). Returns, per head name, one
+    /// prediction per sample.
+    public func predict(_ feeds: [String: Tensor]) throws(RuntimeError) -> [String: [Prediction]] {
+        let heads = model.head
+        let outputs = try run(feeds, outputs: heads.map(\.output))
+        var result: [String: [Prediction]] = [:]
+        for (index, head) in heads.enumerated() {
+            let name = head.name.isEmpty ? "#\(index)" : head.name
+            guard let output = outputs[head.output] else { continue }
+            do {
+                result[name] = try HeadDecoders.make(for: head).decode(output)
+            } catch {
+                throw .decode(head: name, reason: error.description)
+            }
+        }
+        return result
+    }
+}

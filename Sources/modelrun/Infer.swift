@@ -1,0 +1,122 @@
+import ArgumentParser
+import CLISupport
+import Foundation
+import ModelRuntime
+
+/// `modelrun infer MODEL --input NAME=FILE [...] [--output NAME ...] [-o OUT.npz] [--decode] [--threads N]`.
+struct Infer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a model on inputs read from .npy/.npz/.csv/IDX files; write outputs or decoded labels.")
+
+    @Argument(help: "The model: .pbtxt, .model or .onnx.")
+    var model: String
+
+    @Option(name: .customLong("input"), help: "NAME=FILE: feed graph input NAME from FILE (.npy, .npz, .csv[.gz], IDX[.gz]).")
+    var inputs: [String] = []
+
+    @Option(name: .customLong("output"), help: "A value to fetch (any graph value; default: the graph outputs).")
+    var outputs: [String] = []
+
+    @Option(name: .shortAndLong, help: "Write the fetched values to this .npz (or .npy for one value).")
+    var outputFile: String?
+
+    @Flag(help: "Print one JSON object per sample with each head's decoded labels and scores.")
+    var decode = false
+
+    @Option(help: "Threads for BLAS and kernels.")
+    var threads: Int = 1
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        for input in inputs where !input.contains("=") {
+            throw ValidationError("--input '\(input)' must be NAME=FILE")
+        }
+    }
+
+    func run() throws {
+        let (proto, url) = try loadModel(model)
+        let compiled = try compileForRunning(proto, file: url)
+        let session: InferenceSession
+        do {
+            session = try InferenceSession(compiled, threads: threads)
+        } catch {
+            Output.error("error[\(error.code)]: \(error.description)")
+            throw InvalidInput()
+        }
+        let feeds = try readFeeds(for: session)
+        do {
+            if decode {
+                let predictions = try session.predict(feeds)
+                let count = predictions.values.map(\.count).max() ?? 0
+                for sample in 0..<count {
+                    var line: [String: Prediction] = [:]
+                    for (head, list) in predictions where sample < list.count { line[head] = list[sample] }
+                    Output.jsonLine(line)
+                }
+            }
+            if !decode || outputFile != nil {
+                let fetched = try session.run(feeds, outputs: outputs.isEmpty ? nil : outputs)
+                try write(fetched)
+            }
+        } catch let error as RuntimeError {
+            Output.error("error[\(error.code)]: \(error.description)")
+            throw InvalidInput()
+        }
+    }
+
+    /// Feeds by input name. A file holding several arrays provides the one named like the
+    /// input (or its only array); integer data feeding a FLOAT input is converted.
+    private func readFeeds(for session: InferenceSession) throws -> [String: Tensor] {
+        var feeds: [String: Tensor] = [:]
+        let expected = Dictionary(session.inputs.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+        for input in inputs {
+            let parts = input.split(separator: "=", maxSplits: 1).map(String.init)
+            let (name, file) = (parts[0], parts[1])
+            guard let type = expected[name] else {
+                Output.error("error[runtime.input]: input '\(name)' is not an input of the graph; inputs are "
+                    + expected.keys.sorted().joined(separator: ", "))
+                throw InvalidInput()
+            }
+            let arrays: [String: Tensor]
+            do {
+                arrays = try Dataset(contentsOf: URL(fileURLWithPath: file), labelColumn: .none, featureName: name).arrays
+            } catch {
+                Output.error("error[\(error.code)]: \(error.description)")
+                throw InvalidInput()
+            }
+            guard var tensor = arrays[name] ?? (arrays.count == 1 ? arrays.values.first : nil) else {
+                Output.error("error[runtime.input]: \(file) holds \(arrays.keys.sorted().joined(separator: ", ")), "
+                    + "none named '\(name)'")
+                throw InvalidInput()
+            }
+            if type.dataType == .float, tensor.elementType != .float32 {
+                tensor = Tensor(shape: tensor.shape, scalars: tensor.scalars)
+            }
+            feeds[name] = tensor
+        }
+        return feeds
+    }
+
+    private func write(_ fetched: [String: Tensor]) throws {
+        guard let outputFile else {
+            for (name, tensor) in fetched.sorted(by: { $0.key < $1.key }) {
+                print("\(name): \(tensor.elementType) \(tensor.shape)")
+            }
+            return
+        }
+        let url = URL(fileURLWithPath: outputFile)
+        do {
+            if url.pathExtension == "npy" {
+                guard fetched.count == 1, let tensor = fetched.values.first else {
+                    throw ValidationError("-o \(outputFile): a .npy holds one array; use .npz for \(fetched.count)")
+                }
+                try NPY.write(tensor, to: url)
+            } else {
+                try NPZ.write(fetched, to: url)
+            }
+        } catch let error as DataError {
+            Output.error("error[\(error.code)]: \(error.description)")
+            throw InvalidInput()
+        }
+    }
+}
