@@ -1,8 +1,12 @@
 import ArgumentParser
 import CLISupport
 import Foundation
+import ModelCompiler
 
 /// `modelc convert IN -o OUT`: between .pbtxt, .model and .onnx, chosen by extension.
+///
+/// The model is checked structurally first, so an ONNX file with unsupported ops fails with
+/// one diagnostic listing all of them rather than producing a file that cannot run.
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Convert a model between .pbtxt, .model and .onnx (formats chosen by extension).")
@@ -15,6 +19,9 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         let (model, url) = try loadModel(input)
+        let diagnostics = Verifier(file: url).verify(model)
+        Output.diagnostics(diagnostics)
+        if diagnostics.hasErrors { throw InvalidInput() }
         try writeModel(model, to: URL(fileURLWithPath: output), sourceFile: url)
     }
 }

@@ -79,3 +79,40 @@ import TestSupport
         #expect(try ProtoModel(contentsOf: URL(fileURLWithPath: onnx)).graph == original.graph)
     }
 }
+
+@Suite struct ModelcONNXTests {
+    /// An ONNX model using two ops we do not implement: one error lists both.
+    @Test func convertListsEveryUnsupportedOpAtOnce() throws {
+        var onnx = Onnx_ModelProto()
+        onnx.irVersion = 8
+        var opset = Onnx_OperatorSetIdProto()
+        opset.version = 17
+        onnx.opsetImport = [opset]
+        onnx.graph.name = "g"
+        var input = Onnx_ValueInfoProto()
+        input.name = "x"
+        input.type.tensorType.elemType = 1
+        onnx.graph.input = [input]
+        for (index, op) in ["Erf", "Mod", "Erf"].enumerated() {
+            var node = Onnx_NodeProto()
+            node.name = "n\(index)"
+            node.opType = op
+            node.input = ["x"]
+            node.output = ["y\(index)"]
+            onnx.graph.node.append(node)
+        }
+        var output = Onnx_ValueInfoProto()
+        output.name = "y2"
+        onnx.graph.output = [output]
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("unsupported.onnx")
+        let bytes: Data = try onnx.serializedBytes()
+        try bytes.write(to: url)
+        let result = try ToolRunner("modelc").run(["convert", url.path, "-o", directory.appendingPathComponent("out.pbtxt").path])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n").filter { $0.contains("graph.unsupported-ops") }
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("2 op type(s) are not supported: Erf (2 nodes: n0, n2); Mod (1 node: n1)") == true)
+    }
+}
