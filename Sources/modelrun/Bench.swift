@@ -46,7 +46,7 @@ struct Bench: ParsableCommand {
                         + "min \(format(result.minMilliseconds)) ms, median \(format(result.medianMilliseconds)) ms, "
                         + "max \(format(result.maxMilliseconds)) ms, \(format(result.samplesPerSecond)) samples/s")
             }
-        } catch let error as RuntimeError {
+        } catch {
             Output.error("error[\(error.code)]: \(error.description)")
             throw InvalidInput()
         }
