@@ -133,6 +133,8 @@ struct ConvKernel: Kernel {
     var filtersPerGroup: Int { filters / groups }
     /// Rows of the column matrix: C/group·KH·KW.
     var depth: Int { channelsPerGroup * rows.kernel * columns.kernel }
+    /// The im2col buffer: depth × output plane floats (none for the pointwise path).
+    var scratchByteCount: Int { pointwise ? 0 : depth * outputPlane * MemoryLayout<Float>.size }
     var outputPlane: Int { rows.strided * columns.strided }
 
     init(binding node: BoundNode) throws(RuntimeError) {
@@ -203,10 +205,8 @@ struct ConvKernel: Kernel {
                 }
             }
         } else {
-            // TODO(plan scratch): the planner should reserve this region in the arena so that run
-            // allocates nothing; until then large column buffers fall back to the heap here.
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: depth * plane) { buffer in
-                guard let scratch = buffer.baseAddress else { return }
+            // The column buffer is the arena's scratch region (scratchByteCount), so run allocates nothing.
+            if let scratch = io.scratch?.assumingMemoryBound(to: Float.self) {
                 for image in 0..<batch {
                     for group in 0..<groups {
                         unfold(x + (image * channels + group * channelsPerGroup) * inputPlane, into: scratch)
@@ -295,6 +295,8 @@ struct ConvTransposeKernel: Kernel {
     var channelsPerGroup: Int { channels / groups }
     var filtersPerGroup: Int { filters / groups }
     var depth: Int { filtersPerGroup * rows.kernel * columns.kernel }
+    /// The column buffer: depth × input plane floats.
+    var scratchByteCount: Int { depth * height * width * MemoryLayout<Float>.size }
 
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
@@ -364,10 +366,8 @@ struct ConvTransposeKernel: Kernel {
         } else {
             y.update(repeating: 0, count: batch * filters * outputPlane)
         }
-        // TODO(plan scratch): the planner should reserve this region in the arena so that run
-        // allocates nothing; until then large column buffers fall back to the heap here.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: depth * inputPlane) { buffer in
-            guard let scratch = buffer.baseAddress else { return }
+        // The column buffer is the arena's scratch region (scratchByteCount), so run allocates nothing.
+        if let scratch = io.scratch?.assumingMemoryBound(to: Float.self) {
             for image in 0..<batch {
                 for group in 0..<groups {
                     // W_g is [C/group, M/group·KH·KW] row-major; transposed it maps X_g to columns.

@@ -39,6 +39,9 @@ public struct KernelIO {
     let outputIndices: UnsafeBufferPointer<Int32>
     /// Threads the kernel may use.
     public let threads: Int
+    /// The kernel's scratch region (`Kernel.scratchByteCount` bytes, 64-byte aligned), shared by
+    /// all steps of a run since steps run one after another; nil when none was requested.
+    public let scratch: UnsafeMutableRawPointer?
 
     /// Input `index`'s bytes (nil when the optional input is omitted).
     public func input(_ index: Int) -> UnsafeRawPointer? {
@@ -68,4 +71,12 @@ public struct KernelIO {
 public protocol Kernel: Sendable {
     init(binding node: BoundNode) throws(RuntimeError)
     func run(_ io: KernelIO)
+    /// Bytes of temporary memory `run` needs (im2col columns, ...); the planner reserves them
+    /// in the arena, so `run` never allocates.
+    var scratchByteCount: Int { get }
+}
+
+extension Kernel {
+    /// Most kernels need no scratch.
+    public var scratchByteCount: Int { 0 }
 }

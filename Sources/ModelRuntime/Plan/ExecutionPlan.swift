@@ -27,6 +27,8 @@ final class ExecutionPlan: @unchecked Sendable {
     let shapes: [[Int]]
     let types: [ElementType]
     let arenaByteCount: Int
+    /// Offset of the shared kernel scratch region in the arena (nil when no kernel needs one).
+    let scratchOffset: Int?
     let valueNames: [String]
     /// Values returned by `run`, with their names.
     let fetches: [(name: String, value: Int)]
@@ -34,7 +36,7 @@ final class ExecutionPlan: @unchecked Sendable {
 
     init(
         steps: [Step], inputs: [[Int32]], outputs: [[Int32]], placements: [Placement], shapes: [[Int]],
-        types: [ElementType], arenaByteCount: Int, valueNames: [String], fetches: [(String, Int)], threads: Int
+        types: [ElementType], arenaByteCount: Int, scratchOffset: Int?, valueNames: [String], fetches: [(String, Int)], threads: Int
     ) {
         self.steps = steps
         inputIndices = UnsafeMutableBufferPointer.allocate(capacity: max(1, inputs.reduce(0) { $0 + $1.count }))
@@ -59,6 +61,7 @@ final class ExecutionPlan: @unchecked Sendable {
         self.shapes = shapes
         self.types = types
         self.arenaByteCount = arenaByteCount
+        self.scratchOffset = scratchOffset
         self.valueNames = valueNames
         self.fetches = fetches
         self.threads = threads
@@ -71,12 +74,13 @@ final class ExecutionPlan: @unchecked Sendable {
 
     /// Runs every step against `arena`, whose table already points at this run's feeds.
     func execute(in arena: Arena) {
+        let scratch = scratchOffset.map { arena.base + $0 }
         for (index, step) in steps.enumerated() {
             let io = KernelIO(
                 table: arena.table,
                 inputIndices: UnsafeBufferPointer(rebasing: inputIndices[inputRanges[index]]),
                 outputIndices: UnsafeBufferPointer(rebasing: outputIndices[outputRanges[index]]),
-                threads: threads)
+                threads: threads, scratch: scratch)
             step.kernel.run(io)
         }
     }

@@ -123,9 +123,16 @@ struct Planner {
             stepInputs.append(node.inputs.map { $0.map { Int32($0.index) } ?? -1 })
             stepOutputs.append(node.outputs.map { $0.map { Int32($0.index) } ?? -1 })
         }
+        // One scratch region after the values, as large as the largest kernel's request.
+        let scratchBytes = steps.map(\.kernel.scratchByteCount).max() ?? 0
+        var scratchOffset: Int?
+        if scratchBytes > 0 {
+            scratchOffset = arenaSize
+            arenaSize += (scratchBytes + Planner.alignment - 1) / Planner.alignment * Planner.alignment
+        }
         return ExecutionPlan(
             steps: steps, inputs: stepInputs, outputs: stepOutputs, placements: placements, shapes: shapes,
-            types: types, arenaByteCount: arenaSize, valueNames: resolved.values.map(\.name), fetches: fetches,
+            types: types, arenaByteCount: arenaSize, scratchOffset: scratchOffset, valueNames: resolved.values.map(\.name), fetches: fetches,
             threads: threads)
     }
 }

@@ -5,8 +5,10 @@ import ModelFormat
 /// Runs a compiled model for inference.
 ///
 /// Plans are built once per input-shape signature and cached; each `run` borrows an arena from
-/// the plan's pool (making one only when all are busy), so steady-state runs allocate only
-/// their result tensors. `run` is safe to call from several threads at once.
+/// the plan's pool (making one only when all are busy), and kernels use the arena's scratch
+/// region. `run(_:into:)` reuses the caller's result tensors; `bench/allocations.sh` counts
+/// what a steady-state run still allocates (small bookkeeping, not tensor data).
+/// `run` is safe to call from several threads at once.
 public final class InferenceSession: @unchecked Sendable {
     /// The compiled model the session runs.
     public let model: ProtoModel
@@ -14,17 +16,24 @@ public final class InferenceSession: @unchecked Sendable {
     let weights: [Int: Tensor]
     public let threads: Int
     private let lock = NSLock()
-    private var plans: [PlanKey: PlanEntry] = [:]
-
-    private struct PlanKey: Hashable {
-        let shapes: [String: [Int]]
-        let fetches: [String]
-    }
+    /// Cached plans; looked up by comparing shapes in place, so a lookup allocates nothing.
+    private var plans: [PlanEntry] = []
+    /// Declared inputs, in graph order, with each symbolic dim's index into a per-run table.
+    private let declarations: [(name: String, type: TensorType, symbolSlots: [Int?])]
+    private let symbolCount: Int
 
     private final class PlanEntry {
         let plan: ExecutionPlan
+        /// Feed shapes in `declarations` order.
+        let shapes: [[Int]]
+        let fetches: [String]
         var idle: [Arena] = []
-        init(plan: ExecutionPlan) { self.plan = plan }
+        init(plan: ExecutionPlan, shapes: [[Int]], fetches: [String]) {
+            self.plan = plan
+            self.shapes = shapes
+            self.fetches = fetches
+            idle.reserveCapacity(8)
+        }
     }
 
     /// A session for a compiled model (see `Compiler`); `threads` bounds BLAS and kernel threads.
@@ -36,6 +45,19 @@ public final class InferenceSession: @unchecked Sendable {
         } catch {
             throw .compile(error.diagnostics)
         }
+        var symbols: [String: Int] = [:]
+        let built = graph
+        declarations = built.inputs.map { id in
+            let type = built[id].type
+            let slots: [Int?] = (type.dims ?? []).map { dim in
+                guard case .symbol(let name) = dim else { return nil }
+                if let slot = symbols[name] { return slot }
+                symbols[name] = symbols.count
+                return symbols.count - 1
+            }
+            return (built[id].name, type, slots)
+        }
+        symbolCount = symbols.count
         var weights: [Int: Tensor] = [:]
         for (id, tensor) in graph.initializers {
             weights[id.index] = try InferenceSession.load(tensor)
@@ -76,10 +98,22 @@ public final class InferenceSession: @unchecked Sendable {
     /// Runs the graph on `feeds` and returns `outputs` (default: the graph outputs; any value
     /// name may be fetched, intermediates included).
     public func run(_ feeds: [String: Tensor], outputs: [String]? = nil) throws(RuntimeError) -> [String: Tensor] {
+        var results: [String: Tensor] = [:]
+        try run(feeds, fetching: outputs ?? outputNames, into: &results)
+        return results
+    }
+
+    /// Runs the graph and writes the graph outputs into `results`, reusing a tensor already
+    /// there when its shape and type match (then a steady-state run allocates nothing).
+    public func run(_ feeds: [String: Tensor], into results: inout [String: Tensor]) throws(RuntimeError) {
+        try run(feeds, fetching: outputNames, into: &results)
+    }
+
+    private func run(
+        _ feeds: [String: Tensor], fetching fetches: [String], into results: inout [String: Tensor]
+    ) throws(RuntimeError) {
         try validate(feeds)
-        let fetches = outputs ?? outputNames
-        let key = PlanKey(shapes: feeds.mapValues(\.shape), fetches: fetches)
-        let (entry, arena) = try borrow(key)
+        let (entry, arena) = try borrow(feeds, fetches)
         defer { giveBack(arena, to: entry) }
         let plan = entry.plan
         for (index, placement) in plan.placements.enumerated() {
@@ -89,32 +123,41 @@ public final class InferenceSession: @unchecked Sendable {
         }
         // Feeds stay alive (and unmoved) until the run ends: `feeds` holds their storage.
         withExtendedLifetime(feeds) { plan.execute(in: arena) }
-        var results: [String: Tensor] = [:]
         for (name, value) in plan.fetches {
-            var tensor = Tensor(zeros: plan.shapes[value], type: plan.types[value])
-            if let source = arena.table[value] {
-                tensor.withUnsafeMutableBytes { destination in
-                    if let base = destination.baseAddress { base.copyMemory(from: source, byteCount: destination.count) }
-                }
+            let shape = plan.shapes[value]
+            let type = plan.types[value]
+            if results[name]?.shape != shape || results[name]?.elementType != type {
+                results[name] = Tensor(zeros: shape, type: type)
             }
-            results[name] = tensor
+            guard let source = arena.table[value] else { continue }
+            results[name]?.withUnsafeMutableBytes { destination in
+                if let base = destination.baseAddress { base.copyMemory(from: source, byteCount: destination.count) }
+            }
         }
-        return results
     }
 
-    private func borrow(_ key: PlanKey) throws(RuntimeError) -> (PlanEntry, Arena) {
+    private func borrow(_ feeds: [String: Tensor], _ fetches: [String]) throws(RuntimeError) -> (PlanEntry, Arena) {
+        func matches(_ entry: PlanEntry) -> Bool {
+            guard entry.fetches == fetches else { return false }
+            for (index, declaration) in declarations.enumerated() where feeds[declaration.name]?.shape != entry.shapes[index] {
+                return false
+            }
+            return true
+        }
         lock.lock()
-        if let entry = plans[key] {
+        if let entry = plans.first(where: matches) {
             let arena = entry.idle.popLast()
             lock.unlock()
             return (entry, arena ?? Arena(plan: entry.plan))
         }
         lock.unlock()
+        let shapes = declarations.map { feeds[$0.name]?.shape ?? [] }
         let planner = Planner(graph: graph, weights: weights, threads: threads)
-        let plan = try planner.plan(feedShapes: key.shapes, fetch: key.fetches)
+        let plan = try planner.plan(
+            feedShapes: Dictionary(uniqueKeysWithValues: zip(declarations.map(\.name), shapes)), fetch: fetches)
         lock.lock()
-        let entry = plans[key] ?? PlanEntry(plan: plan)
-        plans[key] = entry
+        let entry = plans.first(where: matches) ?? PlanEntry(plan: plan, shapes: shapes, fetches: fetches)
+        if !plans.contains(where: { $0 === entry }) { plans.append(entry) }
         lock.unlock()
         return (entry, Arena(plan: entry.plan))
     }
@@ -125,35 +168,40 @@ public final class InferenceSession: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Checks names, element types and shapes of the feeds against the declared inputs.
+    /// Checks names, element types and shapes of the feeds against the declared inputs; equal
+    /// symbols (`N`) must take equal sizes across inputs. Allocates only to report an error.
     private func validate(_ feeds: [String: Tensor]) throws(RuntimeError) {
-        let declared = Dictionary(inputs.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
-        for name in feeds.keys where declared[name] == nil {
-            throw .input(name: name, reason: "not an input of the graph; inputs are \(declared.keys.sorted().joined(separator: ", "))")
+        if feeds.count != declarations.count {
+            for name in feeds.keys where !declarations.contains(where: { $0.name == name }) {
+                throw .input(
+                    name: name, reason: "not an input of the graph; inputs are \(declarations.map(\.name).sorted().joined(separator: ", "))")
+            }
         }
-        var symbols: [String: Int] = [:]
-        for (name, type) in inputs {
-            guard let tensor = feeds[name] else {
-                throw .input(name: name, reason: "missing; expected \(type)")
-            }
-            guard ElementType(type.dataType) == tensor.elementType else {
-                throw .input(name: name, reason: "expected \(type.dataType.onnxName) elements, given \(tensor.elementType)")
-            }
-            guard let dims = type.dims else { continue }
-            let given = "[" + tensor.shape.map(String.init).joined(separator: ",") + "]"
-            guard dims.count == tensor.shape.count else {
-                throw .input(name: name, reason: "expected shape \(type), given \(given)")
-            }
-            for (dim, size) in zip(dims, tensor.shape) {
-                switch dim {
-                case .fixed(let value) where value != size:
-                    throw .input(name: name, reason: "expected shape \(type), given \(given)")
-                case .symbol(let symbol):
-                    if let bound = symbols[symbol], bound != size {
-                        throw .input(name: name, reason: "expected shape \(type) with \(symbol) = \(bound) as in other inputs, given \(given)")
+        try withUnsafeTemporaryAllocation(of: Int.self, capacity: max(symbolCount, 1)) { (bound) throws(RuntimeError) in
+            bound.initialize(repeating: -1)
+            for (name, type, slots) in declarations {
+                guard let tensor = feeds[name] else { throw .input(name: name, reason: "missing; expected \(type)") }
+                guard ElementType(type.dataType) == tensor.elementType else {
+                    throw .input(name: name, reason: "expected \(type.dataType.onnxName) elements, given \(tensor.elementType)")
+                }
+                guard let dims = type.dims else { continue }
+                func given() -> String { "[" + tensor.shape.map(String.init).joined(separator: ",") + "]" }
+                guard dims.count == tensor.shape.count else {
+                    throw .input(name: name, reason: "expected shape \(type), given \(given())")
+                }
+                for (axis, dim) in dims.enumerated() {
+                    let size = tensor.shape[axis]
+                    if case .fixed(let value) = dim, value != size {
+                        throw .input(name: name, reason: "expected shape \(type), given \(given())")
                     }
-                    symbols[symbol] = size
-                default: break
+                    if let slot = slots[axis] {
+                        if bound[slot] >= 0 && bound[slot] != size {
+                            throw .input(
+                                name: name,
+                                reason: "expected shape \(type) with \(dim) = \(bound[slot]) as in other inputs, given \(given())")
+                        }
+                        bound[slot] = size
+                    }
                 }
             }
         }
