@@ -15,6 +15,17 @@ public enum BLAS {
             beta, c, blasint(n))
     }
 
+    /// y = alpha·op(A)·x + beta·y for row-major A [rows, columns] (op = transpose when
+    /// `transpose`). OpenBLAS's sgemm is slow for a single row; its sgemv is not.
+    public static func sgemv(
+        transpose: Bool, rows: Int, columns: Int, alpha: Float, a: UnsafePointer<Float>, x: UnsafePointer<Float>,
+        beta: Float, y: UnsafeMutablePointer<Float>
+    ) {
+        cblas_sgemv(
+            CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, blasint(rows), blasint(columns), alpha, a,
+            blasint(columns), x, 1, beta, y, 1)
+    }
+
     /// Bounds the threads OpenBLAS uses for each call.
     public static func setThreads(_ count: Int) {
         openblas_set_num_threads(Int32(max(1, count)))

@@ -54,9 +54,17 @@ struct GemmKernel: Kernel {
             }
             accumulate = 1
         }
-        BLAS.sgemm(
-            transposeA: transA, transposeB: transB, m: m, n: n, k: k, alpha: alpha, a: io.floats(0), b: io.floats(1),
-            beta: accumulate, c: y)
+        if m == 1 {
+            // One row: y = B'ᵀ·a as a matrix-vector product (A's single row or column is contiguous
+            // either way, since it is [1,K] or [K,1]).
+            BLAS.sgemv(
+                transpose: !transB, rows: transB ? n : k, columns: transB ? k : n, alpha: alpha, a: io.floats(1),
+                x: io.floats(0), beta: accumulate, y: y)
+        } else {
+            BLAS.sgemm(
+                transposeA: transA, transposeB: transB, m: m, n: n, k: k, alpha: alpha, a: io.floats(0),
+                b: io.floats(1), beta: accumulate, c: y)
+        }
         if case .identity = activation { return }
         activation.apply(y, y, count: m * n)
     }

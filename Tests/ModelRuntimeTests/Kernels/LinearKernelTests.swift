@@ -6,9 +6,10 @@ import Testing
 
 @Suite struct LinearKernelTests {
     /// Gemm with every flag against the ONNX formula Y = alpha·A'·B' + beta·C, in Double.
-    @Test(arguments: [(0, 0), (1, 0), (0, 1), (1, 1)])
-    func gemmFollowsTheFormula(transA: Int, transB: Int) throws {
-        let (m, k, n) = (3, 4, 5)
+    /// m = 1 takes the matrix-vector path (sgemv), m = 3 the matrix path (sgemm).
+    @Test(arguments: [(0, 0, 3), (1, 0, 3), (0, 1, 3), (1, 1, 3), (0, 0, 1), (1, 0, 1), (0, 1, 1), (1, 1, 1)])
+    func gemmFollowsTheFormula(transA: Int, transB: Int, m: Int) throws {
+        let (k, n) = (4, 5)
         let a = (0..<(m * k)).map { Float($0 % 7) - 3 }
         let b = (0..<(k * n)).map { Float($0 % 5) * 0.5 }
         let c: [Float] = (0..<n).map { Float($0) }
