@@ -45,4 +45,7 @@ for name in torch_mlp torch_cnn digits_trained_mlp; do
     python3 scripts/ort_agreement_check.py "$bin/modelrun" Tests/ModelFormatTests/Fixtures/onnx/$name.onnx
 done
 
+echo "== ONNX conformance (backend node tests of the onnx package, for our ops)"
+MODELRUN="$bin/modelrun" scripts/conformance/run.sh | tail -3
+
 echo "== all tests passed"

@@ -36,6 +36,11 @@ public func runCommandLineTool<Root: ParsableCommand>(_ root: Root.Type) -> Neve
         Output.error("error: \(error.message)")
         exit(ToolExit.usage)
     } catch {
+        // A root command without its own `run` asks for help (argument-parser's CleanExit).
+        if root.exitCode(for: error) == .success {
+            print(root.fullMessage(for: error))
+            exit(ToolExit.success)
+        }
         Output.error("error: \(error)")
         exit(ToolExit.invalidInput)
     }

@@ -35,8 +35,10 @@ public struct InferenceContext: Sendable {
 
     /// `axis` normalised into 0..<rank (0...rank when `allowEnd`).
     public func normalize(axis: Int, rank: Int, field: String, allowEnd: Bool = false) throws(ShapeError) -> Int {
+        // Negative axes count from the end: -1 is the last axis (ONNX), also when `allowEnd`
+        // admits `rank` itself (Flatten's axis runs over -r...r).
         let upper = allowEnd ? rank + 1 : rank
-        let normalized = axis < 0 ? axis + upper : axis
+        let normalized = axis < 0 ? axis + rank : axis
         guard normalized >= 0 && normalized < upper else {
             throw ShapeError("axis", "\(field) \(axis) is out of range for rank \(rank)")
         }

@@ -11,6 +11,11 @@ struct CopyKernel: Kernel {
         if node.op == .dropout && node.outputShapes.count > 1 {
             throw node.error("the mask output of Dropout exists only in training")
         }
+        // Inference runs Dropout as the identity; a training_mode that is not a constant false
+        // asks for random masks, which belong to the training graph.
+        if node.op == .dropout && node.has(2) && node.constants[2]?.int64s.allSatisfy({ $0 == 0 }) != true {
+            throw node.error("training_mode must be a constant false in inference; training runs in the training graph")
+        }
         byteCount = node.outputShapes[0].reduce(1, *) * type.byteSize
     }
 

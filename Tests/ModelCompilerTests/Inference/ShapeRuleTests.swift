@@ -50,6 +50,7 @@ import Testing
         ("ConvTranspose", { try infer(.convTranspose, [f(n, 2, 4, 4), f(2, 3, 3, 3)], [attribute("strides", ints: [2, 2]), attribute("pads", ints: [1, 1, 1, 1])]) }, [f(n, 3, 7, 7)]),
         ("GlobalAveragePool", { try infer(.globalAveragePool, [f(n, 8, 5, 5)]) }, [f(n, 8, 1, 1)]),
         ("Flatten keeps N", { try infer(.flatten, [f(n, 4, 4, 4)]) }, [f(n, 64)]),
+        ("Flatten negative axis", { try infer(.flatten, [f(2, 3, 4, 5)], [attribute("axis", i: -1)]) }, [f(24, 5)]),
         ("Flatten axis 0", { try infer(.flatten, [f(n, 4)], [attribute("axis", i: 0)]) }, [f(1, .product(4, "N"))]),
         ("Reshape -1 with N", { try infer(.reshape, [f(n, 4, 4), TensorType(.int64, [.fixed(2)])], constants: [1: [-1, 16]]) }, [f(n, 16)]),
         ("Reshape 0 copies", { try infer(.reshape, [f(n, 4, 4), TensorType(.int64, [.fixed(3)])], constants: [1: [0, 2, 8]]) }, [f(n, 2, 8)]),
