@@ -58,6 +58,7 @@ public final class InferenceSession: @unchecked Sendable {
             return (built[id].name, type, slots)
         }
         symbolCount = symbols.count
+        outputNames = built.outputs.map { built[$0].name }
         var weights: [Int: Tensor] = [:]
         for (id, tensor) in graph.initializers {
             weights[id.index] = try InferenceSession.load(tensor)
@@ -92,8 +93,8 @@ public final class InferenceSession: @unchecked Sendable {
         graph.inputs.map { (graph[$0].name, graph[$0].type) }
     }
 
-    /// Names of the graph outputs.
-    public var outputNames: [String] { graph.outputs.map { graph[$0].name } }
+    /// Names of the graph outputs (stored: a run must not rebuild it).
+    public let outputNames: [String]
 
     /// Runs the graph on `feeds` and returns `outputs` (default: the graph outputs; any value
     /// name may be fetched, intermediates included).
@@ -126,13 +127,16 @@ public final class InferenceSession: @unchecked Sendable {
         for (name, value) in plan.fetches {
             let shape = plan.shapes[value]
             let type = plan.types[value]
-            if results[name]?.shape != shape || results[name]?.elementType != type {
-                results[name] = Tensor(zeros: shape, type: type)
+            // Taken out of the dictionary so its storage is uniquely referenced and written in
+            // place (mutating through the subscript would allocate a coroutine frame per run).
+            var tensor = results.removeValue(forKey: name) ?? Tensor(zeros: shape, type: type)
+            if tensor.shape != shape || tensor.elementType != type { tensor = Tensor(zeros: shape, type: type) }
+            if let source = arena.table[value] {
+                tensor.withUnsafeMutableBytes { destination in
+                    if let base = destination.baseAddress { base.copyMemory(from: source, byteCount: destination.count) }
+                }
             }
-            guard let source = arena.table[value] else { continue }
-            results[name]?.withUnsafeMutableBytes { destination in
-                if let base = destination.baseAddress { base.copyMemory(from: source, byteCount: destination.count) }
-            }
+            results[name] = tensor
         }
     }
 
