@@ -2,7 +2,8 @@
 # Heap allocations per steady-state inference run, for each model given (default: the digits
 # MLP, the LeNet-like CNN fixture). Runs `modelrun bench` under an LD_PRELOAD allocation counter
 # with 10 and with 110 timed runs; the difference / 100 is what one run allocates once plans and
-# arenas exist (warm-up builds them).
+# arenas exist (warm-up builds them). Measure a release build (MODELRUN=path/to/release/modelrun):
+# debug builds box closure contexts on the heap, which optimised builds keep on the stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${MODELRUN:-$(swift build --show-bin-path)/modelrun}"
