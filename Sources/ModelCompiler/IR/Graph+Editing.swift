@@ -31,10 +31,32 @@ extension Graph {
 
     /// Points every reader of `old` (node inputs and graph outputs) at `new`.
     public mutating func replaceAllUses(of old: ValueID, with new: ValueID) {
-        for index in nodes.indices {
-            nodes[index].inputs = nodes[index].inputs.map { $0 == old ? new : $0 }
+        replaceUses([old: new])
+    }
+
+    /// Applies many replacements in one pass over the graph (chains such as a → b → c resolve
+    /// to c), so a pass removing k nodes costs O(nodes), not O(k · nodes).
+    public mutating func replaceUses(_ replacements: [ValueID: ValueID]) {
+        guard !replacements.isEmpty else { return }
+        func resolve(_ id: ValueID) -> ValueID {
+            var current = id
+            var steps = 0
+            while let next = replacements[current], steps <= replacements.count {
+                current = next
+                steps += 1
+            }
+            return current
         }
-        outputs = outputs.map { $0 == old ? new : $0 }
+        for index in nodes.indices {
+            for position in nodes[index].inputs.indices {
+                if let input = nodes[index].inputs[position], replacements[input] != nil {
+                    nodes[index].inputs[position] = resolve(input)
+                }
+            }
+        }
+        for position in outputs.indices where replacements[outputs[position]] != nil {
+            outputs[position] = resolve(outputs[position])
+        }
     }
 
     /// How many node inputs and graph outputs read each value.

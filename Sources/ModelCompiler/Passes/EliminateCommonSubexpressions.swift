@@ -14,12 +14,13 @@ struct EliminateCommonSubexpressions: GraphPass {
     func run(on graph: inout Graph, context: PassContext) throws(CompileError) -> Bool {
         var seen: [Key: Int] = [:]
         var removed = Set<Int>()
+        var replacements: [ValueID: ValueID] = [:]
         let graphOutputs = Set(graph.outputs)
         for index in graph.nodes.indices {
             let node = graph.nodes[index]
             guard node.op != .dropout else { continue }
             let key = Key(
-                op: node.op, inputs: node.inputs,
+                op: node.op, inputs: node.inputs.map { $0.map { replacements[$0] ?? $0 } },
                 attributes: node.attributes.proto.map { $0.textFormatString() })
             guard let first = seen[key] else {
                 seen[key] = index
@@ -30,10 +31,11 @@ struct EliminateCommonSubexpressions: GraphPass {
                 !node.outputs.contains(where: { $0.map(graphOutputs.contains) ?? false })
             else { continue }
             for (mine, theirs) in zip(node.outputs, original.outputs) {
-                if let mine, let theirs { graph.replaceAllUses(of: mine, with: theirs) }
+                if let mine, let theirs { replacements[mine] = theirs }
             }
             if zip(node.outputs, original.outputs).allSatisfy({ $0.0 == nil || $0.1 != nil }) { removed.insert(index) }
         }
+        graph.replaceUses(replacements)
         graph.nodes = graph.nodes.indices.filter { !removed.contains($0) }.map { graph.nodes[$0] }
         return !removed.isEmpty
     }
