@@ -97,14 +97,7 @@ struct SoftmaxKernel: Kernel {
 
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
-        let shape = node.shape(0)
-        let rank = shape.count
-        var axis = node.attributes.int("axis", default: -1)
-        if axis < 0 { axis += rank }
-        guard axis >= 0 && axis < max(rank, 1) else { throw node.error("axis out of range for shape \(shape)") }
-        outer = shape.prefix(axis).reduce(1, *)
-        extent = rank == 0 ? 1 : shape[axis]
-        inner = shape.dropFirst(axis + 1).reduce(1, *)
+        (outer, extent, inner) = sizes(of: node.shape(0), around: try node.axis(default: -1, allowScalar: true))
         logarithm = node.op == .logSoftmax
     }
 

@@ -168,15 +168,7 @@ struct ConvKernel: Kernel {
             kernel == [1, 1] && rows.stride == 1 && columns.stride == 1
             && [rows.padBegin, rows.padEnd, columns.padBegin, columns.padEnd] == [0, 0, 0, 0]
             && rows.strided == height && columns.strided == width
-        if node.op == .fusedConv {
-            let name = node.attributes.string("activation", default: "")
-            guard let function = Pointwise(fusedName: name, attributes: node.attributes) else {
-                throw node.error("fused activation '\(name)' is not supported")
-            }
-            activation = function
-        } else {
-            activation = .identity
-        }
+        activation = try node.fusedActivation()
         rowTaps = (0..<rows.kernel).map(rows.taps)
         columnTaps = (0..<columns.kernel).map(columns.taps)
     }

@@ -52,6 +52,10 @@ struct BinaryKernel: Kernel {
     let stridesA: [Int]
     let stridesB: [Int]
     let sameShape: Bool
+    /// Output elements, and their split into rows of the innermost axis (fixed at bind time).
+    let count: Int
+    let rowLength: Int
+    let rowCount: Int
 
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
@@ -66,6 +70,9 @@ struct BinaryKernel: Kernel {
         stridesA = BinaryKernel.broadcastStrides(node.shape(0), to: outputShape)
         stridesB = BinaryKernel.broadcastStrides(node.shape(1), to: outputShape)
         sameShape = node.shape(0) == outputShape && node.shape(1) == outputShape
+        count = outputShape.reduce(1, *)
+        rowLength = outputShape.last ?? 1
+        rowCount = outputShape.dropLast().reduce(1, *)
     }
 
     /// Row-major strides of `shape` seen as `output` (right-aligned; 0 where broadcast).
@@ -85,7 +92,7 @@ struct BinaryKernel: Kernel {
         let b = io.floats(1)
         let y = io.outputFloats(0)
         if sameShape {
-            apply(a, 1, b, 1, y, count: outputShape.reduce(1, *))
+            apply(a, 1, b, 1, y, count: count)
             return
         }
         let rank = outputShape.count
@@ -93,8 +100,8 @@ struct BinaryKernel: Kernel {
             apply(a, 0, b, 0, y, count: 1)
             return
         }
-        let inner = outputShape[rank - 1]
-        let outer = outputShape.dropLast().reduce(1, *)
+        let inner = rowLength
+        let outer = rowCount
         withUnsafeTemporaryAllocation(of: Int.self, capacity: rank) { index in
             index.initialize(repeating: 0)
             var offsetA = 0

@@ -22,6 +22,29 @@ public struct BoundNode: Sendable {
     /// A bind error for this node.
     func error(_ reason: String) -> RuntimeError { .bind(node: name, op: op.rawValue, reason: reason) }
 
+    /// Attribute `name` as an axis of input 0: negative values count from the end (ONNX).
+    /// `allowScalar` admits axis 0 of a rank-0 input. A bind error when out of range.
+    func axis(_ name: String = "axis", default value: Int, allowScalar: Bool = false) throws(RuntimeError) -> Int {
+        let shape = self.shape(0)
+        let given = attributes.int(name, default: value)
+        let axis = given < 0 ? given + shape.count : given
+        guard axis >= 0 && axis < (allowScalar ? max(shape.count, 1) : shape.count) else {
+            throw error("\(name) \(given) is out of range for input 0 \(shape)")
+        }
+        return axis
+    }
+
+    /// The activation a fused op (FusedGemm, FusedConv) applies to its output, from its
+    /// `activation` attribute; the identity for an op that fuses nothing.
+    func fusedActivation() throws(RuntimeError) -> Pointwise {
+        guard op == .fusedGemm || op == .fusedConv else { return .identity }
+        let name = attributes.string("activation", default: "")
+        guard let function = Pointwise(fusedName: name, attributes: attributes) else {
+            throw error("fused activation '\(name)' is not supported")
+        }
+        return function
+    }
+
     /// Throws unless every present input is float32.
     func requireFloatInputs(_ positions: [Int]? = nil) throws(RuntimeError) {
         for index in positions ?? Array(inputTypes.indices) where index < inputTypes.count {
@@ -79,4 +102,10 @@ public protocol Kernel: Sendable {
 extension Kernel {
     /// Most kernels need no scratch.
     public var scratchByteCount: Int { 0 }
+}
+
+/// A row-major shape seen around `axis`: the element count before it, its extent, and the
+/// element count after it (1 for an axis past the end, as for a scalar).
+func sizes(of shape: [Int], around axis: Int) -> (outer: Int, extent: Int, inner: Int) {
+    (shape.prefix(axis).reduce(1, *), axis < shape.count ? shape[axis] : 1, shape.dropFirst(axis + 1).reduce(1, *))
 }

@@ -110,11 +110,7 @@ struct ConcatKernel: Kernel {
     init(binding node: BoundNode) throws(RuntimeError) {
         let type = try elementType(node, 0)
         let first = node.shape(0)
-        var axis = node.attributes.int("axis", default: 0)
-        if axis < 0 { axis += first.count }
-        guard axis >= 0 && axis < first.count else {
-            throw node.error("axis \(node.attributes.int("axis", default: 0)) is out of range for input 0 \(first)")
-        }
+        let axis = try node.axis(default: 0)
         var blocks: [Int] = []
         for index in node.inputShapes.indices {
             let shape = node.shape(index)
@@ -154,12 +150,8 @@ struct SplitKernel: Kernel {
     init(binding node: BoundNode) throws(RuntimeError) {
         let type = try elementType(node, 0)
         let shape = node.shape(0)
-        var axis = node.attributes.int("axis", default: 0)
-        if axis < 0 { axis += shape.count }
-        guard axis >= 0 && axis < shape.count else {
-            throw node.error("axis \(node.attributes.int("axis", default: 0)) is out of range for the input \(shape)")
-        }
-        let inner = shape[(axis + 1)...].reduce(1, *)
+        let axis = try node.axis(default: 0)
+        let inner = sizes(of: shape, around: axis).inner
         let sizes = node.outputShapes.map { $0.count == shape.count ? $0[axis] : -1 }
         guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == shape[axis] else {
             throw node.error("outputs \(node.outputShapes) do not split axis \(axis) of \(shape)")
@@ -204,18 +196,14 @@ struct GatherKernel: Kernel {
     init(binding node: BoundNode) throws(RuntimeError) {
         let type = try elementType(node, 0)
         let shape = node.shape(0)
-        var axis = node.attributes.int("axis", default: 0)
-        if axis < 0 { axis += shape.count }
-        guard axis >= 0 && axis < shape.count else {
-            throw node.error("axis \(node.attributes.int("axis", default: 0)) is out of range for data \(shape)")
-        }
+        let axis = try node.axis(default: 0)
+        let inner: Int
+        (outer, extent, inner) = sizes(of: shape, around: axis)
         let indexType = try elementType(node, 1)
         guard indexType == .int64 || indexType == .int32 else {
             throw node.error("indices must be int64 or int32, got \(indexType)")
         }
-        outer = shape[..<axis].reduce(1, *)
-        extent = shape[axis]
-        sliceBytes = shape[(axis + 1)...].reduce(1, *) * type.byteSize
+        sliceBytes = inner * type.byteSize
         indexCount = node.shape(1).reduce(1, *)
         indicesAreInt32 = indexType == .int32
         dataIsFloat = type == .float32

@@ -33,15 +33,7 @@ struct GemmKernel: Kernel {
         } else {
             biasStrides = nil
         }
-        if node.op == .fusedGemm {
-            let name = node.attributes.string("activation", default: "")
-            guard let function = Pointwise(fusedName: name, attributes: node.attributes) else {
-                throw node.error("fused activation '\(name)' is not supported")
-            }
-            activation = function
-        } else {
-            activation = .identity
-        }
+        activation = try node.fusedActivation()
     }
 
     func run(_ io: KernelIO) {
@@ -76,6 +68,8 @@ struct MatMulKernel: Kernel {
     let n: Int
     let k: Int
     let batchShape: [Int]
+    /// Number of matrix products (the product of `batchShape`).
+    let batchCount: Int
     let stridesA: [Int]
     let stridesB: [Int]
 
@@ -94,6 +88,7 @@ struct MatMulKernel: Kernel {
         let paddedA = Array(repeating: 1, count: rank - batchA.count) + batchA
         let paddedB = Array(repeating: 1, count: rank - batchB.count) + batchB
         batchShape = zip(paddedA, paddedB).map { max($0, $1) }
+        batchCount = batchShape.reduce(1, *)
         // Batch strides in matrices (not elements), 0 on broadcast axes.
         stridesA = BinaryKernel.broadcastStrides(paddedA, to: batchShape)
         stridesB = BinaryKernel.broadcastStrides(paddedB, to: batchShape)
@@ -103,8 +98,7 @@ struct MatMulKernel: Kernel {
         let a = io.floats(0)
         let b = io.floats(1)
         let y = io.outputFloats(0)
-        let batches = batchShape.reduce(1, *)
-        for batch in 0..<batches {
+        for batch in 0..<batchCount {
             var remainder = batch
             var matrixA = 0
             var matrixB = 0

@@ -82,11 +82,7 @@ struct LayerNormalizationKernel: Kernel {
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
         let shape = node.shape(0)
-        var axis = node.attributes.int("axis", default: -1)
-        if axis < 0 { axis += shape.count }
-        guard axis >= 0 && axis < max(shape.count, 1) else {
-            throw node.error("axis \(node.attributes.int("axis", default: -1)) is out of range for X \(shape)")
-        }
+        let axis = try node.axis(default: -1, allowScalar: true)
         let normalized = Array(shape[axis...])
         rows = shape[..<axis].reduce(1, *)
         size = normalized.reduce(1, *)

@@ -179,15 +179,7 @@ struct ArgMaxKernel: Kernel {
 
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
-        let shape = node.shape(0)
-        var axis = node.attributes.int("axis", default: 0)
-        if axis < 0 { axis += shape.count }
-        guard axis >= 0 && axis < shape.count else {
-            throw node.error("axis \(node.attributes.int("axis", default: 0)) is out of range for the input \(shape)")
-        }
-        outer = shape[..<axis].reduce(1, *)
-        extent = shape[axis]
-        inner = shape[(axis + 1)...].reduce(1, *)
+        (outer, extent, inner) = sizes(of: node.shape(0), around: try node.axis(default: 0))
         selectLast = node.attributes.int("select_last_index", default: 0) == 1
     }
 

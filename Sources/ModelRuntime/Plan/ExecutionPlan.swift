@@ -24,19 +24,20 @@ final class ExecutionPlan: @unchecked Sendable {
     let inputRanges: [Range<Int>]
     let outputRanges: [Range<Int>]
     let placements: [Placement]
+    /// The values fed by the caller, so a run patches only their table entries.
+    let feedSlots: [(value: Int, name: String)]
     let shapes: [[Int]]
     let types: [ElementType]
     let arenaByteCount: Int
     /// Offset of the shared kernel scratch region in the arena (nil when no kernel needs one).
     let scratchOffset: Int?
-    let valueNames: [String]
     /// Values returned by `run`, with their names.
     let fetches: [(name: String, value: Int)]
     let threads: Int
 
     init(
         steps: [Step], inputs: [[Int32]], outputs: [[Int32]], placements: [Placement], shapes: [[Int]],
-        types: [ElementType], arenaByteCount: Int, scratchOffset: Int?, valueNames: [String], fetches: [(String, Int)], threads: Int
+        types: [ElementType], arenaByteCount: Int, scratchOffset: Int?, fetches: [(String, Int)], threads: Int
     ) {
         self.steps = steps
         inputIndices = UnsafeMutableBufferPointer.allocate(capacity: max(1, inputs.reduce(0) { $0 + $1.count }))
@@ -58,11 +59,14 @@ final class ExecutionPlan: @unchecked Sendable {
         }
         outputRanges = ranges
         self.placements = placements
+        feedSlots = placements.enumerated().compactMap { index, placement in
+            if case .feed(let name) = placement { return (index, name) }
+            return nil
+        }
         self.shapes = shapes
         self.types = types
         self.arenaByteCount = arenaByteCount
         self.scratchOffset = scratchOffset
-        self.valueNames = valueNames
         self.fetches = fetches
         self.threads = threads
     }

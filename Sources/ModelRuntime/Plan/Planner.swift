@@ -132,7 +132,7 @@ struct Planner {
         }
         return ExecutionPlan(
             steps: steps, inputs: stepInputs, outputs: stepOutputs, placements: placements, shapes: shapes,
-            types: types, arenaByteCount: arenaSize, scratchOffset: scratchOffset, valueNames: resolved.values.map(\.name), fetches: fetches,
+            types: types, arenaByteCount: arenaSize, scratchOffset: scratchOffset, fetches: fetches,
             threads: threads)
     }
 }

@@ -117,9 +117,9 @@ public final class InferenceSession: @unchecked Sendable {
         let (entry, arena) = try borrow(feeds, fetches)
         defer { giveBack(arena, to: entry) }
         let plan = entry.plan
-        for (index, placement) in plan.placements.enumerated() {
-            if case .feed(let name) = placement, let tensor = feeds[name] {
-                arena.table[index] = tensor.withUnsafeBytes { UnsafeMutableRawPointer(mutating: $0.baseAddress) }
+        for (value, name) in plan.feedSlots {
+            if let tensor = feeds[name] {
+                arena.table[value] = tensor.withUnsafeBytes { UnsafeMutableRawPointer(mutating: $0.baseAddress) }
             }
         }
         // Feeds stay alive (and unmoved) until the run ends: `feeds` holds their storage.
