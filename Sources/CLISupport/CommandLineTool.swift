@@ -60,8 +60,12 @@ public enum Output {
 
     /// Prints `value` as pretty JSON on stdout.
     public static func json<T: Encodable>(_ value: T) {
+        printJSON(value, formatting: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    }
+
+    private static func printJSON<T: Encodable>(_ value: T, formatting: JSONEncoder.OutputFormatting) {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = formatting
         if let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) {
             print(text)
         }
@@ -107,10 +111,6 @@ public func writeModel(_ model: ProtoModel, to url: URL, sourceFile: URL?) throw
 extension Output {
     /// Prints `value` as one line of compact JSON (JSON lines) on stdout.
     public static func jsonLine<T: Encodable>(_ value: T) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        if let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8) {
-            print(text)
-        }
+        printJSON(value, formatting: [.sortedKeys, .withoutEscapingSlashes])
     }
 }

@@ -22,8 +22,9 @@ public struct CompiledModel: Sendable {
 /// Checks a model and turns it into its compiled form.
 ///
 /// Compilation is: verify (all structural checks; errors stop here), materialise fillers,
-/// build the IR (nodes in dependency order), infer shapes (written back as value infos), and
-/// optionally compress float payloads. Head lowering and optimisation passes join later.
+/// build the IR (nodes in dependency order), infer shapes (written back as value infos) and
+/// lint the heads, run the optimisation passes of the level, and optionally compress float
+/// payloads. Head lowering joins later.
 public struct Compiler: Sendable {
     /// Compilation settings.
     public struct Options: Sendable {
@@ -52,14 +53,14 @@ public struct Compiler: Sendable {
 
     /// Compiles `model`, read from `file` (for messages and external data).
     public func compile(_ model: ProtoModel, file: URL? = nil) throws(CompileError) -> CompiledModel {
-        // Structural checks, shapes and head lints; the shape findings are recomputed below on
-        // the materialised graph, so only the other findings are kept from here.
-        let diagnostics = ModelCheck.run(model, file: file, limits: options.limits).filter { !$0.code.hasPrefix("shape.") }
-        if diagnostics.hasErrors { throw .invalidModel(diagnostics) }
+        // Structural checks first (fillers may only be materialised on a sound model), then
+        // shapes and head lints once, on the materialised graph that the passes optimise.
+        let structural = Verifier(file: file, limits: options.limits).verify(model)
+        if structural.hasErrors { throw .invalidModel(structural) }
         var compiled = try FillerMaterializer.materialize(model)
         var graph = try Graph(compiled.graph)
-        let shapeDiagnostics = ShapeInference.run(&graph, file: file?.path)
-        if shapeDiagnostics.hasErrors { throw .invalidModel(diagnostics + shapeDiagnostics) }
+        let diagnostics = structural + ModelCheck.inferShapesAndLintHeads(model, graph: &graph, file: file?.path)
+        if diagnostics.hasErrors { throw .invalidModel(diagnostics) }
         // Head outputs are kept alive and keep their names through the passes, like graph outputs.
         let declaredOutputs = Set(graph.outputs.map { graph[$0].name })
         for head in model.head {
@@ -93,7 +94,7 @@ public struct Compiler: Sendable {
             throw .format(error)
         }
         return CompiledModel(
-            model: compiled, diagnostics: diagnostics + shapeDiagnostics + passContext.diagnostics, passReport: report)
+            model: compiled, diagnostics: diagnostics + passContext.diagnostics, passReport: report)
     }
 }
 

@@ -25,7 +25,7 @@ extension ProtoModel {
         switch format {
         case .binary:
             do {
-                self = try ProtoModel(serializedBytes: bytes, options: BinaryDecodingOptionsFactory.make(limits: limits))
+                self = try ProtoModel(serializedBytes: bytes, options: limits.binaryDecodingOptions)
             } catch {
                 throw .malformedBinary(file: fileName, format: .binary, reason: describe(error))
             }
@@ -37,7 +37,7 @@ extension ProtoModel {
         case .onnx:
             let onnx: Onnx_ModelProto
             do {
-                onnx = try Onnx_ModelProto(serializedBytes: bytes, options: BinaryDecodingOptionsFactory.make(limits: limits))
+                onnx = try Onnx_ModelProto(serializedBytes: bytes, options: limits.binaryDecodingOptions)
             } catch {
                 throw .malformedBinary(file: fileName, format: .onnx, reason: describe(error))
             }
@@ -75,11 +75,11 @@ extension ProtoModel {
     }
 }
 
-/// Decoding options that apply `FormatLimits`.
-enum BinaryDecodingOptionsFactory {
-    static func make(limits: FormatLimits) -> BinaryDecodingOptions {
+extension FormatLimits {
+    /// swift-protobuf decoding options that apply these limits.
+    var binaryDecodingOptions: BinaryDecodingOptions {
         var options = BinaryDecodingOptions()
-        options.messageDepthLimit = limits.maxMessageDepth
+        options.messageDepthLimit = maxMessageDepth
         return options
     }
 }
@@ -113,7 +113,7 @@ public enum FileBytes {
             throw .limitExceeded(file: path, what: "file size", value: "\(size) bytes", limit: "\(limit) bytes")
         }
         do {
-            return try Data(contentsOf: url)
+            return try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
             throw .unreadable(file: path, reason: error.localizedDescription)
         }

@@ -45,7 +45,7 @@ public enum ModelFileFormat: String, Sendable, CaseIterable, Codable {
             let isIdentifierStart = (first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first == 95
             if isIdentifierStart || first == 35 { return .text }
         }
-        var options = BinaryDecodingOptionsFactory.make(limits: .default)
+        var options = FormatLimits.default.binaryDecodingOptions
         options.discardUnknownFields = true
         if let onnx = try? Onnx_ModelProto(serializedBytes: bytes, options: options), !onnx.opsetImport.isEmpty,
             onnx.hasGraph

@@ -13,7 +13,7 @@ enum CodeLengthCheck: HeadCheck {
         let encoding = head.head.encoding
         let code = spelled(encoding.code)
         var findings: [Diagnostic] = []
-        let minimum = max(1, bitsToCount(classes))
+        let minimum = BinaryCodeLength.minimumBits(classes: classes)
         if encoding.bits > 0, encoding.code != .hadamard, encoding.bits < minimum {
             findings.append(
                 Diagnostic(
@@ -24,7 +24,7 @@ enum CodeLengthCheck: HeadCheck {
         }
         let hadamardBitsValid = encoding.bits > classes && encoding.bits.nonzeroBitCount == 1
         if encoding.bits > 0, encoding.code == .hadamard, !hadamardBitsValid {
-            let order = 1 << hadamardOrderExponent(classes)
+            let order = BinaryCodeLength.hadamardOrder(classes: classes)
             findings.append(
                 Diagnostic(
                     .error, "head.code-length", .init(field: "encoding.bits"),
@@ -39,7 +39,7 @@ enum CodeLengthCheck: HeadCheck {
             expected = Int(encoding.bits)
             reason = "encoding.bits is \(encoding.bits)"
         } else if encoding.code == .hadamard {
-            expected = 1 << hadamardOrderExponent(classes)
+            expected = BinaryCodeLength.hadamardOrder(classes: classes)
             reason =
                 "HADAMARD codes for \(classes) classes use rows of the Hadamard matrix of order \(expected), "
                 + "the smallest power of two above \(classes)"
@@ -58,27 +58,5 @@ enum CodeLengthCheck: HeadCheck {
                 fix: "make the layer in front of the head produce \(units(expected))"
                     + (bitsFitWidth ? ", or set encoding.bits to \(width)" : "")))
         return findings
-    }
-
-    /// The code length of a BINARY_CODE encoding of `classes` classes: `bits` when set, else
-    /// ceil(log2 C) (at least 1) for NATURAL/GRAY and 2^k > C for HADAMARD.
-    static func codeLength(_ encoding: ProtoLabelEncoding, classes: Int) -> Int {
-        if encoding.bits > 0 { return Int(encoding.bits) }
-        if encoding.code == .hadamard { return 1 << hadamardOrderExponent(classes) }
-        return max(1, bitsToCount(classes))
-    }
-
-    /// ceil(log2 n): the fewest bits that give n classes distinct codewords.
-    static func bitsToCount(_ n: Int) -> Int {
-        var bits = 0
-        while bits < 62 && (1 << bits) < n { bits += 1 }
-        return bits
-    }
-
-    /// The k of the smallest 2^k strictly greater than n.
-    static func hadamardOrderExponent(_ n: Int) -> Int {
-        var k = 0
-        while k < 62 && (1 << k) <= n { k += 1 }
-        return k
     }
 }

@@ -93,16 +93,7 @@ extension HeadView {
     /// (ONE_HOT → ARGMAX, MULTI_HOT → THRESHOLD, SOFT_MULTI_LABEL → CUMULATIVE_MASS,
     /// BINARY_CODE → NEAREST_CODE, ORDINAL → ORDINAL_COUNT, REAL → IDENTITY).
     var effectiveDecoder: ProtoDecoder.Kind {
-        if head.decoder.kind != .unspecified { return head.decoder.kind }
-        switch encodingKind {
-        case .oneHot: return .argmax
-        case .multiHot: return .threshold
-        case .softMultiLabel: return .cumulativeMass
-        case .binaryCode: return .nearestCode
-        case .ordinal: return .ordinalCount
-        case .real: return .identity
-        default: return .unspecified
-        }
+        head.decoder.kind != .unspecified ? head.decoder.kind : encodingKind.defaultDecoder
     }
 
     /// The decoder's name for messages, saying when it was derived from the encoding.

@@ -38,7 +38,7 @@ enum WeightLengthCheck: HeadCheck {
         switch head.encodingKind {
         case .oneHot, .multiHot, .softMultiLabel, .real: return classes
         case .ordinal: return classes - 1
-        case .binaryCode: return CodeLengthCheck.codeLength(head.head.encoding, classes: classes)
+        case .binaryCode: return BinaryCodeLength.length(of: head.head.encoding, classes: classes)
         default: return nil
         }
     }

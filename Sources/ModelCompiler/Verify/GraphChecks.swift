@@ -3,12 +3,6 @@ import ModelFormat
 /// Checks of the graph's structure: names, definitions, order, ops, arity, attributes.
 struct GraphChecks {
     let graph: ProtoGraph
-    let file: String?
-
-    init(graph: ProtoGraph, report: Report) {
-        self.graph = graph
-        self.file = report.file
-    }
 
     /// Runs every check; returns the set of defined value names (for head checks).
     func run(into report: inout Report) -> Set<String> {

@@ -6,13 +6,18 @@ import ModelFormat
 public enum ModelCheck {
     /// All findings for `model`, read from `file`.
     public static func run(_ model: ProtoModel, file: URL? = nil, limits: FormatLimits = .default) -> [Diagnostic] {
-        var diagnostics = Verifier(file: file, limits: limits).verify(model)
+        let diagnostics = Verifier(file: file, limits: limits).verify(model)
         guard !diagnostics.hasErrors, var graph = try? Graph(model.graph) else { return diagnostics }
-        diagnostics += ShapeInference.run(&graph, file: file?.path)
+        return diagnostics + inferShapesAndLintHeads(model, graph: &graph, file: file?.path)
+    }
+
+    /// Shape inference over `graph` (the IR of `model`'s graph), then the head lints with the
+    /// inferred shapes. `compile` calls this on the materialised graph it goes on to optimise.
+    static func inferShapesAndLintHeads(_ model: ProtoModel, graph: inout Graph, file: String?) -> [Diagnostic] {
+        let shapeDiagnostics = ShapeInference.run(&graph, file: file)
         let dims: [String: [Int?]] = Dictionary(
             graph.values.compactMap { value in value.type.dims.map { (value.name, $0.map(\.fixedValue)) } },
             uniquingKeysWith: { first, _ in first })
-        diagnostics += HeadLints.check(model, file: file?.path, shapes: { dims[$0] })
-        return diagnostics
+        return shapeDiagnostics + HeadLints.check(model, file: file, shapes: { dims[$0] })
     }
 }

@@ -21,7 +21,7 @@ public struct Verifier {
         var report = Report(file: file?.path)
         checkModel(model, &report)
         if model.hasGraph {
-            let defined = GraphChecks(graph: model.graph, report: report).run(into: &report)
+            let defined = GraphChecks(graph: model.graph).run(into: &report)
             TensorChecks(context: PayloadContext(modelFile: file, limits: limits)).check(model.graph, into: &report)
             HeadChecks.check(model, definedValues: defined, into: &report)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormat
 
 /// Bounds that every data reader applies before it allocates, so a hostile or corrupt file is
 /// rejected with `DataError.limitExceeded` instead of exhausting memory.
@@ -53,49 +54,40 @@ public struct DataLimits: Sendable, Equatable {
     }
 }
 
-/// Whole-file reads and atomic writes with errors in the `DataError` domain.
+/// Whole-file reads and atomic writes, through ModelFormat's `FileBytes` and `AtomicFile`,
+/// with their errors restated in the `DataError` domain.
 enum DataFile {
     /// The bytes of `url` (memory-mapped when the system allows), refusing files over the limit.
     static func read(_ url: URL, limits: DataLimits) throws(DataError) -> Data {
-        let path = url.path
-        let attributes: [FileAttributeKey: Any]
         do {
-            attributes = try FileManager.default.attributesOfItem(atPath: path)
+            return try FileBytes.read(url, limit: limits.maxFileBytes)
         } catch {
-            throw .unreadable(file: path, reason: "no such file or not accessible")
-        }
-        if (attributes[.type] as? FileAttributeType) == .typeDirectory {
-            throw .unreadable(file: path, reason: "it is a directory")
-        }
-        if let size = attributes[.size] as? Int, size > limits.maxFileBytes {
-            throw .limitExceeded(
-                file: path, member: nil, what: "file size", value: "\(size) bytes",
-                limit: "\(limits.maxFileBytes) bytes")
-        }
-        do {
-            return try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw .unreadable(file: path, reason: error.localizedDescription)
+            throw DataError(error, file: url.path)
         }
     }
 
     /// Writes `data` to a temporary file beside `url`, flushes it, then renames it over `url`.
     static func writeAtomically(_ data: Data, to url: URL) throws(DataError) {
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
         do {
-            try data.write(to: temporary)
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.synchronize()
-            try handle.close()
+            try AtomicFile.write(data, to: url)
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(file: url.path, reason: error.localizedDescription)
+            throw DataError(error, file: url.path)
         }
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(file: url.path, reason: reason)
+    }
+}
+
+extension DataError {
+    /// A file-level `FormatError` (unreadable, over the size limit, write failed) as a data error.
+    init(_ error: FormatError, file: String) {
+        switch error {
+        case .limitExceeded(_, let what, let value, let limit):
+            self = .limitExceeded(file: file, member: nil, what: what, value: value, limit: limit)
+        case .writeFailed(_, let reason):
+            self = .writeFailed(file: file, reason: reason)
+        case .unreadable(_, let reason):
+            self = .unreadable(file: file, reason: reason)
+        default:
+            self = .unreadable(file: file, reason: error.description)
         }
     }
 }

@@ -1,3 +1,4 @@
+import ModelCompiler
 import ModelFormat
 
 /// Codewords of the BINARY_CODE label encoding (DESIGN §3), shared by its encoder and the
@@ -18,20 +19,6 @@ public enum BinaryCodes {
     /// The most entries (classes × bits) a whole code table may have: 64 Mi bytes.
     public static let maximumTableEntries = 1 << 26
 
-    /// ceil(log2 `classes`), at least 1: the fewest bits that give every class its own codeword.
-    public static func minimumBits(classes: Int) -> Int {
-        var bits = 1
-        while bits < Int.bitWidth - 2 && (1 << bits) < classes { bits += 1 }
-        return bits
-    }
-
-    /// The order 2^k of the smallest Sylvester Hadamard matrix with 2^k > `classes`.
-    public static func hadamardOrder(classes: Int) -> Int {
-        var order = 1
-        while order <= classes && order < (1 << (Int.bitWidth - 2)) { order <<= 1 }
-        return order
-    }
-
     /// The code length (output width) for `classes` classes; `bits` nil or 0 means the default.
     ///
     /// - Throws: `BinaryCodeError` when there are no classes, `bits` cannot hold them, a
@@ -44,7 +31,7 @@ public enum BinaryCodes {
         let length: Int
         switch code {
         case .natural, .gray:
-            let minimum = minimumBits(classes: classes)
+            let minimum = BinaryCodeLength.minimumBits(classes: classes)
             if requested == 0 {
                 length = minimum
             } else if requested < minimum {
@@ -54,7 +41,7 @@ public enum BinaryCodes {
             }
         case .hadamard:
             if requested == 0 {
-                length = hadamardOrder(classes: classes)
+                length = BinaryCodeLength.hadamardOrder(classes: classes)
             } else if requested > classes && requested.nonzeroBitCount == 1 {
                 length = requested
             } else {

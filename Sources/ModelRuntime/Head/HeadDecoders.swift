@@ -1,3 +1,4 @@
+import ModelCompiler
 import ModelFormat
 
 /// Chooses and builds the decoder of a head from its `Decoder` and `LabelEncoding` messages.
@@ -27,19 +28,14 @@ public enum HeadDecoders {
         case .unspecified:
             break
         }
-        switch head.encoding.kind {
-        case .oneHot: return .argmax
-        case .multiHot: return .threshold
-        case .softMultiLabel: return .cumulativeMass
-        case .binaryCode: return .nearestCode
-        case .ordinal: return .ordinalCount
-        case .real: return .identity
-        case .unspecified, .UNRECOGNIZED:
+        let derived = head.encoding.kind.defaultDecoder
+        guard derived != .unspecified else {
             throw .configuration(
                 head: displayName(head), decoder: .unspecified, field: "decoder.kind",
                 reason: "no decoder kind is set and encoding.kind is unset or unknown, so nothing says how "
                     + "to decode; set decoder.kind or encoding.kind")
         }
+        return derived
     }
 
     /// The decoder for `head`, configured from its decoder fields (defaults for unset ones), its

@@ -33,19 +33,12 @@ enum Probabilities {
         return exps.map { Float($0 / total) }
     }
 
-    /// σ(x) = 1 / (1 + e^−x), written so that neither branch overflows.
-    static func sigmoid(_ x: Float) -> Float {
-        if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
-        let e = Foundation.exp(x)
-        return e / (1 + e)
-    }
-
     /// The row's values after the decoder's activation (`softmax`, `sigmoid` or none).
     static func transform(
         _ row: ArraySlice<Float>, softmax applySoftmax: Bool = false, sigmoid applySigmoid: Bool = false
     ) -> [Float] {
         if applySoftmax { return softmax(row) }
-        if applySigmoid { return row.map(sigmoid) }
+        if applySigmoid { return row.map(Pointwise.sigmoid) }
         return Array(row)
     }
 
