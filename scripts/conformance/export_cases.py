@@ -141,7 +141,6 @@ def main() -> int:
         print(f"error: no ops found in {OP_TYPE_SWIFT}", file=sys.stderr)
         return 2
 
-    import onnx
     from onnx.backend.test.case.node import collect_testcases
 
     with warnings.catch_warnings():

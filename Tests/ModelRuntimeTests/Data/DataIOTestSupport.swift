@@ -88,3 +88,28 @@ func patched(_ data: Data, at offset: Int, to value: UInt8) -> Data {
     copy[copy.startIndex + offset] = value
     return copy
 }
+
+/// One array as `numpy.load` sees it.
+struct NumpyArray: Decodable {
+    let dtype: String
+    let shape: [Int]
+    let data: [Double]
+}
+
+/// The arrays of `url` as numpy reads them (scripts/fixtures/npz_to_json.py), the
+/// independent reader for archives our writer produced.
+func numpyView(of url: URL) throws -> [String: NumpyArray] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", SourceTree.url("scripts/fixtures/npz_to_json.py").path, url.path]
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let bytes = output.fileHandleForReading.readDataToEndOfFile()
+    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    try #require(process.terminationStatus == 0, "numpy could not read \(url.lastPathComponent): \(message)")
+    return try JSONDecoder().decode([String: NumpyArray].self, from: bytes)
+}

@@ -7,9 +7,14 @@ import TestSupport
 @testable import ModelRuntime
 
 /// Runs a one-node graph through a session (the real plan, arena and kernel path).
+///
+/// Inputs are graph inputs (fed), constants are initializers. The node reads `nodeInputs`
+/// (default: the inputs, then the constants; "" omits an optional input) and writes
+/// `nodeOutputs` (default: `outputs` values y0, y1, ...; "" omits an optional output). Returns
+/// the named outputs in order.
 func runOneNode(
     _ op: String, inputs: [(String, Tensor)], constants: [(String, Tensor)] = [], attributes: [ProtoAttribute] = [],
-    outputs: Int = 1
+    outputs: Int = 1, nodeInputs: [String]? = nil, nodeOutputs: [String]? = nil
 ) throws -> [Tensor] {
     var model = ProtoModel()
     model.opsetVersion = 17
@@ -18,7 +23,7 @@ func runOneNode(
     node.name = "n"
     node.opType = op
     node.domain = OpType(rawValue: op)?.domain ?? ""
-    node.input = inputs.map(\.0) + constants.map(\.0)
+    node.input = nodeInputs ?? inputs.map(\.0) + constants.map(\.0)
     model.graph.initializer = constants.map { name, tensor in
         var proto = ProtoTensor()
         proto.name = name
@@ -27,7 +32,7 @@ func runOneNode(
         proto.rawData = tensor.withUnsafeBytes { Data($0) }
         return proto
     }
-    node.output = (0..<outputs).map { "y\($0)" }
+    node.output = nodeOutputs ?? (0..<outputs).map { "y\($0)" }
     node.attribute = attributes
     model.graph.node = [node]
     model.graph.input = inputs.map { name, tensor in
@@ -35,15 +40,16 @@ func runOneNode(
         info.elemType = tensor.elementType.protoType
         return info
     }
-    model.graph.output = (0..<outputs).map { index in
+    let names = node.output.filter { !$0.isEmpty }
+    model.graph.output = names.map { name in
         var info = ProtoValueInfo()
-        info.name = "y\(index)"
+        info.name = name
         info.unknownRank = true
         return info
     }
     let session = try InferenceSession(model: model)
     let result = try session.run(Dictionary(uniqueKeysWithValues: inputs))
-    return try (0..<outputs).map { try #require(result["y\($0)"]) }
+    return try names.map { try #require(result[$0], "no output \($0)") }
 }
 
 func attribute(_ name: String, f: Float? = nil, i: Int? = nil, ints: [Int]? = nil, s: String? = nil) -> ProtoAttribute {

@@ -8,17 +8,15 @@ import Testing
 /// MaxPool (with Indices), AveragePool and GlobalAveragePool against onnxruntime (fixtures from
 /// `scripts/fixtures/make_conv_pool_fixtures.py`), plus closed forms and bad nodes.
 @Suite struct PoolingKernelTests {
-    static let fixture = Result { try ConvPoolFixture(file: "pool.json") }
-
     @Test func fixtureLoadsWithEveryFamily() throws {
-        let cases = try Self.fixture.get().cases
+        let cases = try KernelFixtureCase.load("pool.json")
         #expect(Set(cases.map(\.op)) == ["MaxPool", "AveragePool", "GlobalAveragePool"])
         #expect(cases.contains { $0.outputs.count == 2 }, "some MaxPool case requests Indices")
         #expect(cases.count >= 30)
     }
 
-    @Test(arguments: (try? fixture.get().cases) ?? [])
-    func matchesReference(_ testCase: ConvPoolFixture.Case) throws {
+    @Test(arguments: try KernelFixtureCase.load("pool.json"))
+    func matchesReference(_ testCase: KernelFixtureCase) throws {
         try testCase.check()
     }
 
