@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "ModelCompilerTests", dependencies: ["ModelCompiler", "TestSupport"]),
         .testTarget(
             name: "ModelRuntimeTests", dependencies: ["ModelRuntime", "TestSupport"],
-            exclude: ["Kernels/Fixtures", "Data/Fixtures"]
+            exclude: ["Kernels/Fixtures", "Data/Fixtures", "Training/Fixtures"]
         ),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "ModelRuntime", "modelc", "modelrun"]),
     ],

@@ -48,3 +48,21 @@ extension Attributes {
         values[name] = attribute
     }
 }
+
+extension Attributes {
+    /// Sets a FLOATS attribute.
+    public mutating func set(_ name: String, floats value: [Float]) {
+        var attribute = ProtoAttribute()
+        attribute.name = name
+        attribute.floats = value
+        values[name] = attribute
+    }
+
+    /// Sets an INTS attribute.
+    public mutating func set(_ name: String, ints value: [Int]) {
+        var attribute = ProtoAttribute()
+        attribute.name = name
+        attribute.ints = value.map { Int64($0) }
+        values[name] = attribute
+    }
+}

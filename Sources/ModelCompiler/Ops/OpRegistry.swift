@@ -2,12 +2,13 @@
 public enum OpRegistry {
     /// Every schema; `OpRegistryTests` checks each `OpType` appears exactly once.
     public static let all: [OpSchema] = [
-        .abs, .add, .argMax, .averagePool, .batchNormalization, .cast, .clip, .concat, .constant, .conv,
-        .convTranspose, .div, .dropout, .elu, .exp, .flatten, .fusedConv, .fusedGemm, .gather, .gelu, .gemm,
-        .globalAveragePool, .identity, .layerNormalization, .leakyRelu, .log, .logSoftmax, .matMul, .maxPool,
-        .mul, .neg, .negativeLogLikelihoodLoss, .pow, .reduceMax, .reduceMean, .reduceSum, .relu, .reshape,
-        .selu, .sigmoid, .softmax, .softmaxCrossEntropyLoss, .softplus, .split, .sqrt, .squeeze, .sub, .tanh,
-        .transpose, .unsqueeze,
+        .abs, .activationGrad, .add, .argMax, .averagePool, .batchNormalization, .broadcastLike, .cast, .clip,
+        .concat, .constant, .conv, .convGrad, .convTranspose, .div, .dropout, .elu, .exp, .flatten, .fusedConv,
+        .fusedGemm, .gather, .gelu, .gemm, .globalAveragePool, .gradientNormScale, .headLoss, .headLossGrad,
+        .identity, .layerNormalization, .leakyRelu, .log, .logSoftmax, .matMul, .maxPool, .mul, .neg,
+        .negativeLogLikelihoodLoss, .optimizerStep, .poolGrad, .pow, .reduceMax, .reduceMean, .reduceSum, .relu,
+        .reshape, .reshapeLike, .selu, .sigmoid, .softmax, .softmaxCrossEntropyLoss, .softmaxGrad, .softplus, .split,
+        .sqrt, .squeeze, .sub, .sumToShape, .tanh, .transpose, .unsqueeze,
     ]
 
     private static let byType: [OpType: OpSchema] = Dictionary(all.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })

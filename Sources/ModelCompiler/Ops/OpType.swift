@@ -4,15 +4,18 @@
 /// once the runtime exists, a kernel in its exhaustive switch.
 public enum OpType: String, CaseIterable, Sendable, Codable {
     case abs = "Abs"
+    case activationGrad = "ActivationGrad"
     case add = "Add"
     case argMax = "ArgMax"
     case averagePool = "AveragePool"
     case batchNormalization = "BatchNormalization"
+    case broadcastLike = "BroadcastLike"
     case cast = "Cast"
     case clip = "Clip"
     case concat = "Concat"
     case constant = "Constant"
     case conv = "Conv"
+    case convGrad = "ConvGrad"
     case convTranspose = "ConvTranspose"
     case div = "Div"
     case dropout = "Dropout"
@@ -25,6 +28,9 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case gelu = "Gelu"
     case gemm = "Gemm"
     case globalAveragePool = "GlobalAveragePool"
+    case gradientNormScale = "GradientNormScale"
+    case headLoss = "HeadLoss"
+    case headLossGrad = "HeadLossGrad"
     case identity = "Identity"
     case layerNormalization = "LayerNormalization"
     case leakyRelu = "LeakyRelu"
@@ -35,21 +41,26 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case mul = "Mul"
     case neg = "Neg"
     case negativeLogLikelihoodLoss = "NegativeLogLikelihoodLoss"
+    case optimizerStep = "OptimizerStep"
+    case poolGrad = "PoolGrad"
     case pow = "Pow"
     case reduceMax = "ReduceMax"
     case reduceMean = "ReduceMean"
     case reduceSum = "ReduceSum"
     case relu = "Relu"
     case reshape = "Reshape"
+    case reshapeLike = "ReshapeLike"
     case selu = "Selu"
     case sigmoid = "Sigmoid"
     case softmax = "Softmax"
     case softmaxCrossEntropyLoss = "SoftmaxCrossEntropyLoss"
+    case softmaxGrad = "SoftmaxGrad"
     case softplus = "Softplus"
     case split = "Split"
     case sqrt = "Sqrt"
     case squeeze = "Squeeze"
     case sub = "Sub"
+    case sumToShape = "SumToShape"
     case tanh = "Tanh"
     case transpose = "Transpose"
     case unsqueeze = "Unsqueeze"
@@ -59,7 +70,21 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     public var domain: String {
         switch self {
         case .fusedConv, .fusedGemm, .gelu: OpDomain.ours
+        case _ where isTrainingOp: OpDomain.ours
         default: ""
+        }
+    }
+}
+
+extension OpType {
+    /// Ops that only training graphs contain: head losses, gradients and optimiser updates
+    /// (our domain; ONNX Runtime's training artifacts have counterparts in com.microsoft).
+    public var isTrainingOp: Bool {
+        switch self {
+        case .activationGrad, .broadcastLike, .convGrad, .gradientNormScale, .headLoss, .headLossGrad,
+            .optimizerStep, .poolGrad, .reshapeLike, .softmaxGrad, .sumToShape:
+            true
+        default: false
         }
     }
 }

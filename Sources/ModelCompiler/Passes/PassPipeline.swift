@@ -4,9 +4,15 @@ public enum PassPipeline {
     public static func passes(for level: OptimizationLevel, target: CompileTarget) -> [any GraphPass] {
         var passes: [any GraphPass] = []
         guard level != .O0 else { return passes }
-        if target == .inference {
-            passes.append(RemoveIdentityOps())  // Identity and inference-mode Dropout are copies
+        if target == .training {
+            // Trainable weights must keep their names, layouts and producers: no constant
+            // folding (it would bake a weight into a new constant) and no transpose folding
+            // (it would store a weight transposed under its old name).
+            passes += [EliminateCommonSubexpressions()]
+            if level == .O2 { passes += [CollapseReshapeChains(), FuseMatMulAdd()] }
+            return passes + [EliminateDeadCode()]
         }
+        passes.append(RemoveIdentityOps())  // Identity and inference-mode Dropout are copies
         passes += [FoldConstants(), EliminateCommonSubexpressions()]
         if level == .O2 {
             passes += [
@@ -14,11 +20,9 @@ public enum PassPipeline {
                 FuseMatMulAdd(),  // before the transpose folding: it creates the Gemms that absorb transposes
                 FoldTransposeIntoGemm(),
             ]
-            if target == .inference {
-                // BatchNormalization folds only with frozen statistics; activations fuse last,
-                // after the Gemm/Conv they attach to have their final form.
-                passes += [FoldBatchNormalization(), FuseActivation()]
-            }
+            // BatchNormalization folds only with frozen statistics; activations fuse last,
+            // after the Gemm/Conv they attach to have their final form.
+            passes += [FoldBatchNormalization(), FuseActivation()]
         }
         passes += [EliminateDeadCode(), RemoveUnusedInitializers()]
         return passes

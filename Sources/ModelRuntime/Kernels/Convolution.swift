@@ -225,7 +225,7 @@ struct ConvKernel: Kernel {
 
     /// im2col: column row (c, kh, kw) holds, for every output position (oh, ow), the input
     /// element that tap meets, or 0 where it falls in the padding.
-    private func unfold(_ x: UnsafePointer<Float>, into columnsBuffer: UnsafeMutablePointer<Float>) {
+    func unfold(_ x: UnsafePointer<Float>, into columnsBuffer: UnsafeMutablePointer<Float>) {
         let (outputHeight, outputWidth) = (rows.strided, columns.strided)
         let plane = outputPlane
         var destination = columnsBuffer

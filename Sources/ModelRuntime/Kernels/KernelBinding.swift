@@ -16,7 +16,7 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
         return try MatMulKernel(binding: node)
     case .softmax, .logSoftmax:
         return try SoftmaxKernel(binding: node)
-    case .identity, .dropout, .reshape, .flatten, .squeeze, .unsqueeze:
+    case .identity, .dropout, .reshape, .flatten, .squeeze, .unsqueeze, .reshapeLike:
         return try CopyKernel(binding: node)
     case .constant:
         return try ConstantKernel(binding: node)
@@ -32,5 +32,15 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
         return try makeLayoutKernel(node)
     case .negativeLogLikelihoodLoss, .softmaxCrossEntropyLoss:
         return try makeLossKernel(node)
+    case .headLoss: return try HeadLossKernel(binding: node)
+    case .headLossGrad: return try HeadLossGradKernel(binding: node)
+    case .activationGrad: return try ActivationGradKernel(binding: node)
+    case .softmaxGrad: return try SoftmaxGradKernel(binding: node)
+    case .sumToShape: return try SumToShapeKernel(binding: node)
+    case .broadcastLike: return try BroadcastLikeKernel(binding: node)
+    case .convGrad: return try ConvGradKernel(binding: node)
+    case .poolGrad: return try PoolGradKernel(binding: node)
+    case .gradientNormScale: return try GradientNormScaleKernel(binding: node)
+    case .optimizerStep: return try OptimizerStepKernel(binding: node)
     }
 }

@@ -9,6 +9,8 @@ final class ExecutionPlan: @unchecked Sendable {
         case arena(offset: Int)
         case weight(Tensor)
         case feed(name: String)
+        /// A buffer owned by the caller that outlives runs (trainer parameters and state).
+        case persistent(UnsafeMutableRawPointer)
         case absent
     }
 
@@ -108,6 +110,7 @@ final class Arena: @unchecked Sendable {
             case .weight(let tensor):
                 // Weights are immutable; kernels only read inputs, so the const cast is safe.
                 table[index] = tensor.withUnsafeBytes { UnsafeMutableRawPointer(mutating: $0.baseAddress) }
+            case .persistent(let pointer): table[index] = pointer
             case .feed, .absent: table[index] = nil
             }
         }

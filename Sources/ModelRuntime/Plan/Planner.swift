@@ -9,6 +9,9 @@ struct Planner {
     /// Weight tensors by value index (initializers and Constant outputs).
     let weights: [Int: Tensor]
     let threads: Int
+    /// Buffers that outlive runs (a trainer's parameters and optimiser state), by value index;
+    /// kernels may write them only as outputs placed on them (OptimizerStep, in place).
+    var persistent: [Int: UnsafeMutableRawPointer] = [:]
 
     static let alignment = 64
 
@@ -52,10 +55,11 @@ struct Planner {
         // Aliases: a shape-only op's output shares its input's block when the input is an
         // arena value (not a feed or weight, which must stay untouched).
         var root = Array(0..<count)
-        let viewOps: Set<OpType> = [.identity, .reshape, .flatten, .squeeze, .unsqueeze, .dropout]
+        let viewOps: Set<OpType> = [.identity, .reshape, .flatten, .squeeze, .unsqueeze, .dropout, .reshapeLike]
         var placements = [ExecutionPlan.Placement](repeating: .absent, count: count)
         for input in resolved.inputs { placements[input.index] = .feed(name: resolved[input].name) }
         for (index, tensor) in weights { placements[index] = .weight(tensor) }
+        for (index, pointer) in persistent { placements[index] = .persistent(pointer) }
 
         var blocks: [(offset: Int, size: Int, freeAfter: Int)] = []
         var rootOffset: [Int: Int] = [:]
@@ -63,7 +67,7 @@ struct Planner {
         // Extend each root's lifetime over its aliases first.
         for node in resolved.nodes where viewOps.contains(node.op) && node.outputs.count == 1 {
             guard let input = node.inputs.first ?? nil, let output = node.outputs[0] else { continue }
-            if case .absent = placements[input.index], weights[input.index] == nil {
+            if case .absent = placements[input.index], weights[input.index] == nil, persistent[input.index] == nil {
                 root[output.index] = root[input.index]
             }
         }
@@ -76,8 +80,19 @@ struct Planner {
         for (stepIndex, node) in resolved.nodes.enumerated() {
             // Nodes whose outputs were all evaluated at load time (Constant) do not run.
             if node.outputs.allSatisfy({ $0.map { weights[$0.index] != nil } ?? true }) { continue }
-            for output in node.outputs {
+            for (position, output) in node.outputs.enumerated() {
                 guard let output, weights[output.index] == nil else { continue }
+                // An optimiser step writes parameter and state in place: output k lands on the
+                // buffer of the input it updates (P for 0, state k for k ≥ 1).
+                if node.op == .optimizerStep {
+                    let source = position == 0 ? 0 : 3 + position
+                    if let input = source < node.inputs.count ? node.inputs[source] : nil,
+                        case .persistent(let pointer) = placements[input.index]
+                    {
+                        placements[output.index] = .persistent(pointer)
+                        continue
+                    }
+                }
                 let owner = root[output.index]
                 if owner != output.index, let offset = rootOffset[owner] {
                     placements[output.index] = .arena(offset: offset)

@@ -1,0 +1,119 @@
+import Foundation
+import ModelFormat
+
+/// A training (or evaluation) graph and what a trainer needs to drive it.
+public struct TrainingProgram: Sendable {
+    /// The graph: forward, lowered head losses and (for training) gradients and updates.
+    public var graph: Graph
+    /// The model it came from, fillers materialised (the trainer writes trained weights into it).
+    public var sourceModel: ProtoModel
+    /// The total loss value's name.
+    public var loss: String
+    /// Per head index with a loss: its loss value's name.
+    public var headLosses: [Int: String]
+    /// Target input name per head index (in the head's `TargetForm`).
+    public var targets: [Int: String]
+    /// Sample-weight input name per head index.
+    public var sampleWeights: [Int: String]
+    /// Trained parameters in update order, with their gradient value and optimiser state names.
+    public var parameters: [TrainableParameter]
+    /// The model's own graph inputs (features), in order.
+    public var featureInputs: [String]
+}
+
+/// A weight that training updates.
+public struct TrainableParameter: Sendable, Equatable {
+    public var name: String
+    public var gradient: String
+    public var state: [String]
+}
+
+/// Builds training graphs (DESIGN §2: "Training is a graph too: forward + lowered loss +
+/// gradient nodes + optimiser-update nodes").
+///
+/// Steps: verify, materialise fillers, infer shapes and lint heads (errors stop), split fused
+/// ops, run the training-safe passes, lower the heads, differentiate with respect to every
+/// float initializer the loss depends on and `training.frozen` does not name, append the
+/// optimiser updates, and infer the new values' shapes.
+public struct TrainingCompiler: Sendable {
+    public enum Purpose: Sendable { case training, evaluation }
+
+    public var optimization: OptimizationLevel
+    public var limits: FormatLimits
+
+    public init(optimization: OptimizationLevel = .O2, limits: FormatLimits = .default) {
+        self.optimization = optimization
+        self.limits = limits
+    }
+
+    public func compile(_ model: ProtoModel, file: URL? = nil, purpose: Purpose = .training) throws(CompileError) -> TrainingProgram {
+        var source = model
+        // A compiled model may hold fused ops; training differentiates the primitive forms.
+        source.graph.node = source.graph.node.flatMap(ONNXExport.unfused)
+        let structural = Verifier(file: file, limits: limits).verify(source)
+        if structural.hasErrors { throw .invalidModel(structural) }
+        source = try FillerMaterializer.materialize(source)
+        source = try Self.inlineExternalData(source, file: file, limits: limits)
+        var graph = try Graph(source.graph)
+        let diagnostics = ModelCheck.inferShapesAndLintHeads(source, graph: &graph, file: file?.path)
+        if diagnostics.hasErrors { throw .invalidModel(diagnostics) }
+        let frozen = Set(source.training.frozen)
+        for head in source.head {
+            if let id = graph.value(named: head.output), !graph.outputs.contains(id) { graph.outputs.append(id) }
+        }
+        let context = PassContext(target: .training, protectedValues: Set(graph.initializers.values.map(\.name)))
+        _ = try PassPipeline.run(PassPipeline.passes(for: optimization, target: .training), on: &graph, context: context)
+        graph.compact()
+        let featureInputs = graph.inputs.map { graph[$0].name }
+
+        let lowered = try HeadLowering.lower(source, graph: &graph)
+        var parameters: [TrainableParameter] = []
+        if purpose == .training {
+            let candidates = graph.initializers.keys.sorted().filter { id in
+                graph[id].type.dataType == .float && !frozen.contains(graph[id].name)
+            }
+            let gradients = try Autodiff.differentiate(&graph, loss: lowered.loss, parameters: candidates)
+            let ordered = candidates.compactMap { id in gradients[id].map { (id, $0) } }
+            guard !ordered.isEmpty else {
+                throw .invalidModel([Diagnostic(
+                    .error, "train.no-parameters", .init(field: "training.frozen"),
+                    "the loss depends on no trainable weight (all are frozen, or none reaches the loss)")])
+            }
+            for (parameter, gradient) in ordered {
+                let name = "grad/\(graph[parameter].name)"
+                graph[gradient].name = graph.value(named: name) == nil ? name : graph[gradient].name
+            }
+            let states = try OptimizerLowering.lower(source.training, graph: &graph, gradients: ordered)
+            parameters = zip(ordered, states).map { pair, state in
+                TrainableParameter(name: graph[pair.0].name, gradient: graph[pair.1].name, state: state)
+            }
+        }
+        graph.outputs.append(lowered.loss)
+        for (_, value) in lowered.headLosses where !graph.outputs.contains(value) { graph.outputs.append(value) }
+        // Names, not handles: compaction renumbers values.
+        let lossName = graph[lowered.loss].name
+        let headLosses = Dictionary(uniqueKeysWithValues: lowered.headLosses.map { ($0.head, graph[$0.value].name) })
+        let targets = lowered.targets.mapValues { graph[$0].name }
+        let sampleWeights = lowered.sampleWeights.mapValues { graph[$0].name }
+        graph.compact()
+        let findings = ShapeInference.run(&graph, file: file?.path)
+        if findings.hasErrors { throw .invalidModel(findings) }
+        return TrainingProgram(
+            graph: graph, sourceModel: source, loss: lossName, headLosses: headLosses, targets: targets,
+            sampleWeights: sampleWeights, parameters: parameters, featureInputs: featureInputs)
+    }
+
+    /// External payloads read in, so a trainer holds every weight in memory.
+    static func inlineExternalData(_ model: ProtoModel, file: URL?, limits: FormatLimits) throws(CompileError) -> ProtoModel {
+        var model = model
+        let context = PayloadContext(modelFile: file, limits: limits)
+        do {
+            for index in model.graph.initializer.indices where model.graph.initializer[index].hasExternal {
+                model.graph.initializer[index] = try model.graph.initializer[index].storing(compression: .none, context: context)
+            }
+        } catch {
+            throw .format(error)
+        }
+        return model
+    }
+}

@@ -1,0 +1,229 @@
+import Foundation
+import ModelCompiler
+
+/// ActivationGrad: dX = dY · f′(X) for the pointwise op named by `activation`, using X or
+/// Y = f(X), whichever gives the derivative most directly.
+struct ActivationGradKernel: Kernel {
+    enum Derivative: Sendable {
+        case relu, sigmoid, tanh, exp, log, sqrt, abs, softplus
+        case leakyRelu(Float), elu(Float), selu(alpha: Float, gamma: Float), gelu(tanh: Bool)
+    }
+
+    let derivative: Derivative
+    let count: Int
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs()
+        let attributes = node.attributes
+        let name = attributes.string("activation", default: "")
+        switch name {
+        case "Relu": derivative = .relu
+        case "Sigmoid": derivative = .sigmoid
+        case "Tanh": derivative = .tanh
+        case "Exp": derivative = .exp
+        case "Log": derivative = .log
+        case "Sqrt": derivative = .sqrt
+        case "Abs": derivative = .abs
+        case "Softplus": derivative = .softplus
+        case "LeakyRelu": derivative = .leakyRelu(attributes.float("alpha", default: 0.01))
+        case "Elu": derivative = .elu(attributes.float("alpha", default: 1))
+        case "Selu":
+            derivative = .selu(
+                alpha: attributes.float("alpha", default: 1.67326319217681884765625),
+                gamma: attributes.float("gamma", default: 1.05070102214813232421875))
+        case "Gelu": derivative = .gelu(tanh: attributes.string("approximate", default: "none") == "tanh")
+        default: throw node.error("no derivative for activation '\(name)'")
+        }
+        count = node.shape(1).reduce(1, *)
+        guard node.shape(0).reduce(1, *) == count, node.shape(2).reduce(1, *) == count else {
+            throw node.error("dY \(node.shape(0)), X \(node.shape(1)) and Y \(node.shape(2)) must have one shape")
+        }
+    }
+
+    func run(_ io: KernelIO) {
+        let dy = io.floats(0)
+        let x = io.floats(1)
+        let y = io.floats(2)
+        let dx = io.outputFloats(0)
+        switch derivative {
+        case .relu: for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : 0 }
+        case .sigmoid: for i in 0..<count { dx[i] = dy[i] * y[i] * (1 - y[i]) }
+        case .tanh: for i in 0..<count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+        case .exp: for i in 0..<count { dx[i] = dy[i] * y[i] }
+        case .log: for i in 0..<count { dx[i] = dy[i] / x[i] }
+        case .sqrt: for i in 0..<count { dx[i] = dy[i] / (2 * y[i]) }
+        case .abs: for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : (x[i] < 0 ? -dy[i] : 0) }
+        case .softplus: for i in 0..<count { dx[i] = dy[i] * Pointwise.sigmoid(x[i]) }
+        case .leakyRelu(let alpha): for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i] }
+        case .elu(let alpha): for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha) }
+        case .selu(let alpha, let gamma):
+            for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] * gamma : dy[i] * (y[i] + gamma * alpha) }
+        case .gelu(let approximate):
+            if approximate {
+                // y = ½x(1 + tanh u), u = c(x + 0.044715x³): y′ = ½(1 + tanh u) + ½x(1 − tanh²u)·c(1 + 3·0.044715x²).
+                let c = Float((2 / Double.pi).squareRoot())
+                for i in 0..<count {
+                    let v = x[i]
+                    let th = Foundation.tanh(c * (v + 0.044715 * v * v * v))
+                    dx[i] = dy[i] * (0.5 * (1 + th) + 0.5 * v * (1 - th * th) * c * (1 + 3 * 0.044715 * v * v))
+                }
+            } else {
+                // y = xΦ(x): y′ = Φ(x) + x·φ(x).
+                let inverseRootTwoPi: Float = 0.3989422804014327
+                for i in 0..<count {
+                    let v = x[i]
+                    let cdf = 0.5 * (1 + Foundation.erf(v * 0.70710678118654752))
+                    dx[i] = dy[i] * (cdf + v * inverseRootTwoPi * Foundation.exp(-0.5 * v * v))
+                }
+            }
+        }
+    }
+}
+
+/// SoftmaxGrad: for Y = softmax(X), dX = Y·(dY − Σ dY·Y); for Y = log_softmax(X),
+/// dX = dY − e^Y·Σ dY (sums along the axis).
+struct SoftmaxGradKernel: Kernel {
+    let outer: Int
+    let extent: Int
+    let inner: Int
+    let logarithm: Bool
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs()
+        let shape = node.shape(1)
+        guard node.shape(0) == shape else { throw node.error("dY \(node.shape(0)) must match Y \(shape)") }
+        let given = node.attributes.int("axis", default: -1)
+        let axis = given < 0 ? given + shape.count : given
+        guard axis >= 0 && axis < max(shape.count, 1) else { throw node.error("axis \(given) is out of range for \(shape)") }
+        (outer, extent, inner) = sizes(of: shape, around: axis)
+        logarithm = node.attributes.int("log", default: 0) != 0
+    }
+
+    func run(_ io: KernelIO) {
+        let dy = io.floats(0)
+        let y = io.floats(1)
+        let dx = io.outputFloats(0)
+        for o in 0..<outer {
+            for i in 0..<inner {
+                let base = o * extent * inner + i
+                var sum: Float = 0
+                for k in 0..<extent {
+                    let e = base + k * inner
+                    sum += logarithm ? dy[e] : dy[e] * y[e]
+                }
+                for k in 0..<extent {
+                    let e = base + k * inner
+                    dx[e] = logarithm ? dy[e] - Foundation.exp(y[e]) * sum : y[e] * (dy[e] - sum)
+                }
+            }
+        }
+    }
+}
+
+/// Maps each element of a larger shape to the element of a smaller one that broadcasting
+/// (numpy rules, leading axes padded with 1) paired it with.
+struct BroadcastMap: Sendable {
+    let large: [Int]
+    /// Strides into the small tensor per large axis; 0 along broadcast axes.
+    let smallStrides: [Int]
+    let largeCount: Int
+    let smallCount: Int
+
+    init?(large: [Int], small: [Int]) {
+        guard small.count <= large.count else { return nil }
+        let padded = Array(repeating: 1, count: large.count - small.count) + small
+        var strides = [Int](repeating: 0, count: large.count)
+        var step = 1
+        for axis in (0..<large.count).reversed() {
+            guard padded[axis] == large[axis] || padded[axis] == 1 else { return nil }
+            strides[axis] = padded[axis] == 1 ? 0 : step
+            step *= padded[axis]
+        }
+        self.large = large
+        smallStrides = strides
+        largeCount = large.reduce(1, *)
+        smallCount = small.reduce(1, *)
+    }
+
+    /// Calls `body(largeIndex, smallIndex)` for every element of the large shape, in order.
+    @inline(__always)
+    func forEach(_ body: (Int, Int) -> Void) {
+        guard largeCount > 0 else { return }
+        if largeCount == smallCount {
+            for i in 0..<largeCount { body(i, i) }
+            return
+        }
+        let rank = large.count
+        let lastExtent = large.last ?? 1
+        let lastStride = smallStrides.last ?? 0
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(rank, 1)) { counter in
+            counter.initialize(repeating: 0)
+            var small = 0
+            var index = 0
+            while index < largeCount {
+                for k in 0..<lastExtent { body(index + k, small + k * lastStride) }
+                index += lastExtent
+                // Advance the counter over the axes before the last.
+                var axis = rank - 2
+                while axis >= 0 {
+                    counter[axis] += 1
+                    small += smallStrides[axis]
+                    if counter[axis] < large[axis] { break }
+                    small -= smallStrides[axis] * large[axis]
+                    counter[axis] = 0
+                    axis -= 1
+                }
+            }
+        }
+    }
+}
+
+/// SumToShape: Y (shaped like `like`) = scale · dY summed over the axes broadcasting added.
+struct SumToShapeKernel: Kernel {
+    let map: BroadcastMap
+    let scale: Float
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs([0])
+        guard let map = BroadcastMap(large: node.shape(0), small: node.outputShapes[0]) else {
+            throw node.error("\(node.outputShapes[0]) does not broadcast to dY \(node.shape(0))")
+        }
+        self.map = map
+        scale = node.attributes.float("scale", default: 1)
+    }
+
+    func run(_ io: KernelIO) {
+        let dy = io.floats(0)
+        let y = io.outputFloats(0)
+        y.initialize(repeating: 0, count: map.smallCount)
+        map.forEach { large, small in y[small] += dy[large] }
+        if scale != 1 { for i in 0..<map.smallCount { y[i] *= scale } }
+    }
+}
+
+/// BroadcastLike: Y (shaped like `like`) = dY broadcast, with size-1 axes first inserted at
+/// `axes` (a ReduceSum/ReduceMean with keepdims = 0), divided by |Y|/|dY| when `mean`.
+struct BroadcastLikeKernel: Kernel {
+    let map: BroadcastMap
+    let scale: Float
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs([0])
+        var small = node.shape(0)
+        let large = node.outputShapes[0]
+        if let axes = node.attributes.ints("axes") {
+            for axis in axes.sorted() where axis >= 0 && axis <= small.count { small.insert(1, at: axis) }
+        }
+        guard small.count == large.count, let map = BroadcastMap(large: large, small: small) else {
+            throw node.error("dY \(node.shape(0)) does not broadcast to \(large)")
+        }
+        self.map = map
+        scale = node.attributes.int("mean", default: 0) != 0 ? Float(map.smallCount) / Float(max(map.largeCount, 1)) : 1
+    }
+
+    func run(_ io: KernelIO) {
+        let dy = io.floats(0)
+        let y = io.outputFloats(0)
+        map.forEach { large, small in y[large] = dy[small] * scale }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import ModelCompiler
+import ModelFormat
+
+/// Executes a model's training graph, one optimiser step per call, and its evaluation graph
+/// (forward + losses) on the same parameters.
+///
+/// The compiler builds both graphs (`TrainingCompiler`); parameters and optimiser state live
+/// in a `ParameterStore` that the training graph's update nodes write in place.
+public final class TrainingSession {
+    public let training: TrainingProgram
+    public let evaluation: TrainingProgram
+    public let store: ParameterStore
+    private let trainingRunner: GraphRunner
+    private let evaluationRunner: GraphRunner
+    /// Optimiser steps taken so far.
+    public internal(set) var stepCount: Int = 0
+
+    /// Compiles `model` (read from `file`, for messages) for training and evaluation.
+    public init(model: ProtoModel, file: URL? = nil, threads: Int = 1, optimization: OptimizationLevel = .O2) throws(RuntimeError) {
+        let compiler = TrainingCompiler(optimization: optimization)
+        do {
+            training = try compiler.compile(model, file: file, purpose: .training)
+            evaluation = try compiler.compile(model, file: file, purpose: .evaluation)
+        } catch {
+            throw .compile(error.diagnostics)
+        }
+        store = ParameterStore()
+        let graph = training.graph
+        for parameter in training.parameters {
+            for name in [parameter.name] + parameter.state {
+                guard let id = graph.value(named: name), let proto = graph.initializers[id] else { continue }
+                store.add(name, try InferenceSession.load(proto))
+            }
+        }
+        BLAS.setThreads(threads)
+        trainingRunner = try GraphRunner(graph: training.graph, store: store, threads: threads)
+        evaluationRunner = try GraphRunner(graph: evaluation.graph, store: store, threads: threads)
+    }
+
+    /// One optimiser step on a batch: `feeds` holds the graph inputs, the encoded targets and
+    /// sample weights. Returns the batch's training loss (before the update) and `fetches`.
+    public func step(
+        _ feeds: [String: Tensor], learningRate: Float, fetching fetches: [String] = []
+    ) throws(RuntimeError) -> (loss: Float, values: [String: Tensor]) {
+        var feeds = feeds
+        feeds[OptimizerLowering.hyperInput] = Tensor(shape: [2], scalars: [learningRate, Float(stepCount + 1)])
+        let values = try trainingRunner.run(feeds, fetching: [training.loss] + fetches)
+        stepCount += 1
+        return (values[training.loss]?.scalars.first ?? .nan, values)
+    }
+
+    /// Runs the evaluation graph (no update) and returns `fetches` (loss values, head outputs,
+    /// any value of the forward graph).
+    public func evaluate(_ feeds: [String: Tensor], fetching fetches: [String]) throws(RuntimeError) -> [String: Tensor] {
+        try evaluationRunner.run(feeds, fetching: fetches)
+    }
+
+    /// The source model with the current parameter values as stored initializers.
+    public var model: ProtoModel {
+        var model = training.sourceModel
+        for index in model.graph.initializer.indices {
+            let name = model.graph.initializer[index].name
+            guard let tensor = store.tensor(name) else { continue }
+            var proto = ProtoTensor()
+            proto.name = name
+            proto.dataType = .float
+            proto.dims = tensor.shape.map { Int64($0) }
+            proto.floatData = tensor.scalars
+            proto.doc = model.graph.initializer[index].doc
+            model.graph.initializer[index] = proto
+        }
+        return model
+    }
+}
