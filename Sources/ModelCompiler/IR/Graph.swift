@@ -50,6 +50,16 @@ public struct Graph: Sendable, Equatable {
     /// Weights and constants, by value.
     public var initializers: [ValueID: ProtoTensor]
 
+    /// An empty graph named `name`.
+    public init(name: String) {
+        self.name = name
+        values = []
+        nodes = []
+        inputs = []
+        outputs = []
+        initializers = [:]
+    }
+
     /// The value named `name`.
     public func value(named name: String) -> ValueID? {
         values.firstIndex { $0.name == name }.map(ValueID.init)

@@ -39,7 +39,7 @@ public enum OptimizerLowering {
     }
 
     /// Appends the updates; returns each parameter's state tensor names.
-    static func lower(
+    public static func lower(
         _ training: ProtoTrainingConfig, graph: inout Graph, gradients: [(parameter: ValueID, gradient: ValueID)]
     ) throws(CompileError) -> [[String]] {
         if case .UNRECOGNIZED(let raw) = training.optimizer.kind {
