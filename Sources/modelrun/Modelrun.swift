@@ -11,7 +11,7 @@ struct Modelrun: ParsableCommand {
         commandName: "modelrun",
         abstract: "Run models for inference and training.",
         version: "0.1.0",
-        subcommands: [Infer.self, Bench.self, Conformance.self]
+        subcommands: [Train.self, Eval.self, Infer.self, Bench.self, Conformance.self]
     )
 }
 

@@ -3,12 +3,12 @@ import Foundation
 /// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fully specified generator, so a seed gives
 /// the same stream on every machine and Swift version (unlike `SystemRandomNumberGenerator`
 /// or `Hasher`, which are seeded per process).
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

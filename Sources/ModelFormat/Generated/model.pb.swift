@@ -1320,7 +1320,7 @@ public nonisolated struct ProtoTrainingConfig: @unchecked Sendable {
     set {_uniqueStorage()._gradientClipNorm = newValue}
   }
 
-  /// last fraction of the data held out when no validation file
+  /// fraction of the data held out (seeded random choice) when no validation file
   public var validationFraction: Float {
     get {_storage._validationFraction}
     set {_uniqueStorage()._validationFraction = newValue}

@@ -1,0 +1,181 @@
+import Foundation
+import ModelCompiler
+import ModelFormat
+
+/// Settings of a training run; unset values come from the model's `training` section.
+public struct TrainingOptions: Sendable {
+    public var epochs: Int?
+    public var batchSize: Int?
+    public var learningRate: Float?
+    public var seed: Int64?
+    public var threads: Int = 1
+    /// Where a checkpoint is written after every epoch (nil: none).
+    public var checkpointDirectory: URL?
+    /// Continue from the checkpoint in `checkpointDirectory`.
+    public var resume: Bool = false
+
+    public init() {}
+}
+
+/// What happened in one epoch.
+public struct EpochReport: Sendable, Codable {
+    public var epoch: Int
+    /// Mean training loss over the epoch's batches (weighted by batch size).
+    public var loss: Double
+    /// Evaluation of the validation data, when there is some.
+    public var validation: EvaluationReport?
+    public var seconds: Double
+}
+
+/// Loss and metrics of a model on a data set.
+public struct EvaluationReport: Sendable, Codable {
+    public var loss: Double
+    /// Metrics per head name (with baselines), in each head's `metric` order.
+    public var heads: [String: [MetricResult]]
+    public var samples: Int
+}
+
+/// Progress of `fit`.
+public enum TrainingEvent: Sendable {
+    case step(epoch: Int, batch: Int, batches: Int, loss: Float)
+    case epoch(EpochReport)
+}
+
+/// Trains a model (DESIGN §5): shuffled mini-batches (seeded; the last partial batch is
+/// used), the optimiser and schedule of the model's training section, validation data or a
+/// seeded random `validation_fraction` of the data, early stopping on a validation metric or loss, and
+/// a checkpoint after each epoch.
+public final class Trainer {
+    public let session: TrainingSession
+    private let train: TrainingData
+    private let validation: TrainingData?
+    private let config: ProtoTrainingConfig
+    public let options: TrainingOptions
+    public let epochs: Int
+    public let batchSize: Int
+    /// The epoch to start from (after a resumed checkpoint).
+    public private(set) var startEpoch = 0
+
+    public init(
+        _ model: ProtoModel, data: Dataset, validation validationSet: Dataset? = nil, file: URL? = nil,
+        dataFile: String = "<data>", validationFile: String = "<validation>", options: TrainingOptions = TrainingOptions()
+    ) throws(TrainingError) {
+        var model = model
+        if let seed = options.seed { model.training.seed = seed }
+        do {
+            session = try TrainingSession(model: model, file: file, threads: options.threads)
+        } catch {
+            throw .runtime(error)
+        }
+        config = model.training
+        self.options = options
+        epochs = options.epochs ?? max(1, Int(config.epochs))
+        batchSize = options.batchSize ?? (config.batchSize > 0 ? Int(config.batchSize) : 32)
+        guard batchSize >= 1 else { throw .configuration(field: "batch size", reason: "must be at least 1, got \(batchSize)") }
+        let prepared = try TrainingData(data, program: session.training, file: dataFile)
+        if let validationSet {
+            train = prepared
+            validation = try TrainingData(validationSet, program: session.training, file: validationFile)
+        } else if config.validationFraction > 0 {
+            guard prepared.count >= 2, config.validationFraction < 1 else {
+                throw .configuration(
+                    field: "training.validation_fraction",
+                    reason: "\(config.validationFraction) of \(prepared.count) samples leaves nothing to train or validate on")
+            }
+            (train, validation) = prepared.split(validationFraction: Double(config.validationFraction), seed: config.seed)
+        } else {
+            train = prepared
+            validation = nil
+        }
+        guard train.count > 0 else { throw .configuration(field: "data", reason: "the training data has no samples") }
+        if options.resume, let directory = options.checkpointDirectory {
+            startEpoch = try Checkpoint.restore(from: directory, into: session)
+        }
+    }
+
+    /// The trained model: the source model with the current weights.
+    public var model: ProtoModel { session.model }
+
+    /// Trains for the remaining epochs; returns one report per epoch run.
+    @discardableResult
+    public func fit(_ onEvent: (TrainingEvent) -> Void = { _ in }) throws(TrainingError) -> [EpochReport] {
+        let batches = (train.count + batchSize - 1) / batchSize
+        let schedule = LearningRateSchedule(
+            base: Double(options.learningRate ?? (config.optimizer.learningRate > 0 ? config.optimizer.learningRate : 1e-3)),
+            schedule: config.schedule, totalSteps: batches * epochs)
+        var reports: [EpochReport] = []
+        var best: Double?
+        var epochsWithoutImprovement = 0
+        for epoch in startEpoch..<epochs {
+            let started = Date()
+            let order = Self.order(count: train.count, epoch: epoch, seed: config.seed, shuffle: config.shuffle)
+            var lossSum = 0.0
+            for batch in 0..<batches {
+                let indices = order[(batch * batchSize)..<min(train.count, (batch + 1) * batchSize)]
+                let rate = Float(schedule.rate(at: session.stepCount))
+                let loss: Float
+                do {
+                    loss = try session.step(train.batch(indices), learningRate: rate).loss
+                } catch {
+                    throw .runtime(error)
+                }
+                guard loss.isFinite else { throw .nonFiniteLoss(epoch: epoch + 1, step: session.stepCount, loss: loss) }
+                lossSum += Double(loss) * Double(indices.count)
+                onEvent(.step(epoch: epoch + 1, batch: batch + 1, batches: batches, loss: loss))
+            }
+            var report = EpochReport(epoch: epoch + 1, loss: lossSum / Double(train.count), validation: nil, seconds: 0)
+            if let validation { report.validation = try evaluate(validation) }
+            report.seconds = Date().timeIntervalSince(started)
+            reports.append(report)
+            onEvent(.epoch(report))
+            if let directory = options.checkpointDirectory {
+                try Checkpoint.write(session, epoch: epoch + 1, to: directory)
+            }
+            // Early stopping on the validation loss or metric.
+            if config.earlyStopping.patience > 0, let validationReport = report.validation {
+                let score = monitored(validationReport)
+                if let previous = best, score <= previous {
+                    epochsWithoutImprovement += 1
+                    if epochsWithoutImprovement >= config.earlyStopping.patience { break }
+                } else {
+                    best = score
+                    epochsWithoutImprovement = 0
+                }
+            }
+        }
+        return reports
+    }
+
+    /// Higher is better: the negated loss, or the first head's value of the monitored metric
+    /// (negated for the error metrics MAE, MSE and Hamming loss).
+    private func monitored(_ report: EvaluationReport) -> Double {
+        let metric = config.earlyStopping.metric
+        guard metric != .unspecified else { return -report.loss }
+        let name = metric.reportName
+        for results in report.heads.values {
+            if let result = results.first(where: { $0.metric == name }) {
+                return [.mae, .mse, .hammingLoss].contains(metric) ? -result.value : result.value
+            }
+        }
+        return -report.loss
+    }
+
+    /// Sample order for `epoch`: a seeded Fisher–Yates shuffle per epoch (so a resumed run
+    /// sees the same order), or the data order.
+    static func order(count: Int, epoch: Int, seed: Int64, shuffle: Bool) -> [Int] {
+        var order = Array(0..<count)
+        guard shuffle else { return order }
+        var generator = SplitMix64(seed: UInt64(bitPattern: seed) &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15)
+        order.shuffle(using: &generator)
+        return order
+    }
+
+    /// Loss and metrics on a data set (any file with the model's inputs and targets).
+    public func evaluate(_ dataset: Dataset, file: String = "<data>") throws(TrainingError) -> EvaluationReport {
+        try evaluate(TrainingData(dataset, program: session.training, file: file))
+    }
+
+    func evaluate(_ data: TrainingData) throws(TrainingError) -> EvaluationReport {
+        try Evaluation.run(session: session, data: data, batchSize: batchSize)
+    }
+}

@@ -1,0 +1,191 @@
+import ArgumentParser
+import CLISupport
+import Foundation
+import ModelCompiler
+import ModelFormat
+import ModelRuntime
+
+/// The JSON document of `train --json` and `eval --json` (DESIGN §4): the loss and the
+/// metrics by lower-case name, with the trivial baselines beside them. With several heads the
+/// metric names are prefixed with the head name (`head/metric`).
+struct MetricsDocument: Encodable {
+    var loss: Double
+    var metrics: [String: Double]
+    var baselines: [String: Double]
+    var samples: Int
+    var epochs: [EpochLine]?
+
+    struct EpochLine: Encodable {
+        var epoch: Int
+        var loss: Double
+        var validation_loss: Double?
+        var seconds: Double
+    }
+
+    init(_ report: EvaluationReport, epochs: [EpochReport]? = nil) {
+        loss = report.loss
+        samples = report.samples
+        metrics = [:]
+        baselines = [:]
+        let prefixed = report.heads.count > 1
+        for (head, results) in report.heads {
+            for result in results {
+                let key = prefixed ? "\(head)/\(result.metric)" : result.metric
+                metrics[key] = result.value
+                baselines[key] = result.baseline
+            }
+        }
+        self.epochs = epochs?.map { EpochLine(epoch: $0.epoch, loss: $0.loss, validation_loss: $0.validation?.loss, seconds: $0.seconds) }
+    }
+}
+
+/// Reads a data file for a model: a CSV's feature columns are named after the first graph
+/// input and its label column after the first head's target.
+func readDataset(_ path: String, for model: ProtoModel) throws -> Dataset {
+    let feature = model.graph.input.first?.name ?? "x"
+    let label = model.head.first?.target ?? "label"
+    do {
+        return try Dataset(
+            contentsOf: URL(fileURLWithPath: path), labelColumn: .last, featureName: feature,
+            labelName: label == feature ? "label" : label)
+    } catch {
+        Output.error("error[\(error.code)]: \(error.description)")
+        throw InvalidInput()
+    }
+}
+
+/// `metric 0.9612 (baseline 0.1012)` for each metric of a report.
+func describe(_ report: EvaluationReport) -> String {
+    report.heads.sorted { $0.key < $1.key }.flatMap { head, results in
+        results.map { result in
+            let name = report.heads.count > 1 ? "\(head)/\(result.metric)" : result.metric
+            return "\(name) \(String(format: "%.4f", result.value)) (baseline \(String(format: "%.4f", result.baseline)))"
+        }
+    }.joined(separator: "  ")
+}
+
+/// `modelrun train MODEL --data FILE [--validation FILE] [--epochs N] [--batch-size B]
+/// [--learning-rate X] [--seed S] [--threads N] -o OUT [--checkpoint DIR] [--resume] [--json]`.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model on a data file; write the trained model.")
+
+    @Argument(help: "The model: .pbtxt, .model or .onnx (with heads and a training section).")
+    var model: String
+    @Option(help: "Training data: .npz (arrays named after graph inputs and head targets), .csv[.gz], .npy, IDX.")
+    var data: String
+    @Option(help: "Validation data (default: the last training.validation_fraction of --data).")
+    var validation: String?
+    @Option(help: "Epochs (default: training.epochs).") var epochs: Int?
+    @Option(help: "Samples per step (default: training.batch_size).") var batchSize: Int?
+    @Option(help: "Base learning rate (default: training.optimizer.learning_rate).") var learningRate: Float?
+    @Option(help: "Seed for shuffling and fillers (default: training.seed).") var seed: Int64?
+    @Option(help: "Threads for BLAS and kernels.") var threads: Int = 1
+    @Option(name: .shortAndLong, help: "Where to write the trained model (.model, .pbtxt or .onnx).") var output: String
+    @Option(help: "Folder for a checkpoint after every epoch.") var checkpoint: String?
+    @Flag(help: "Continue from the checkpoint in --checkpoint.") var resume = false
+    @Flag(help: "Print one JSON document with the final loss and metrics.") var json = false
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint DIR") }
+    }
+
+    func run() throws {
+        let (proto, url) = try loadModel(model)
+        let dataset = try readDataset(data, for: proto)
+        let validationSet = try validation.map { try readDataset($0, for: proto) }
+        var options = TrainingOptions()
+        options.epochs = epochs
+        options.batchSize = batchSize
+        options.learningRate = learningRate
+        options.seed = seed
+        options.threads = threads
+        options.checkpointDirectory = checkpoint.map { URL(fileURLWithPath: $0) }
+        options.resume = resume
+        let progress = ProgressLine()
+        do {
+            let trainer = try Trainer(
+                proto, data: dataset, validation: validationSet, file: url, dataFile: data,
+                validationFile: validation ?? data, options: options)
+            let reports = try trainer.fit { event in
+                switch event {
+                case .step(let epoch, let batch, let batches, let loss):
+                    progress.update("epoch \(epoch)/\(trainer.epochs) [\(batch)/\(batches)] loss \(String(format: "%.4f", loss))")
+                case .epoch(let report):
+                    var line = "epoch \(report.epoch)/\(trainer.epochs)  loss \(String(format: "%.4f", report.loss))"
+                    if let validation = report.validation {
+                        line += "  val_loss \(String(format: "%.4f", validation.loss))  \(describe(validation))"
+                    }
+                    line += "  \(String(format: "%.2f", report.seconds)) s"
+                    progress.finish(line)
+                }
+            }
+            try writeModel(trainer.model, to: URL(fileURLWithPath: output), sourceFile: url)
+            if json {
+                let final: EvaluationReport
+                if let last = reports.last?.validation { final = last } else { final = try trainer.evaluate(dataset, file: data) }
+                Output.json(MetricsDocument(final, epochs: reports))
+            } else {
+                Output.error("wrote \(output)")
+            }
+        } catch let error as TrainingError {
+            progress.finish(nil)
+            Output.error("error[\(error.code)]: \(error.description)")
+            throw InvalidInput()
+        }
+    }
+}
+
+/// `modelrun eval MODEL --data FILE [--batch-size B] [--threads N] [--json]`.
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Loss and metrics of a model on a data file.")
+
+    @Argument(help: "The model: .pbtxt, .model or .onnx (with heads).") var model: String
+    @Option(help: "Data: .npz, .csv[.gz], .npy, IDX.") var data: String
+    @Option(help: "Samples per batch (default: training.batch_size).") var batchSize: Int?
+    @Option(help: "Threads for BLAS and kernels.") var threads: Int = 1
+    @Flag(help: "Print one JSON document.") var json = false
+
+    func run() throws {
+        let (proto, url) = try loadModel(model)
+        let dataset = try readDataset(data, for: proto)
+        var options = TrainingOptions()
+        options.batchSize = batchSize
+        options.threads = threads
+        var evaluated = proto
+        evaluated.training.validationFraction = 0  // evaluate every sample given
+        do {
+            let trainer = try Trainer(evaluated, data: dataset, file: url, dataFile: data, options: options)
+            let report = try trainer.evaluate(dataset, file: data)
+            if json {
+                Output.json(MetricsDocument(report))
+            } else {
+                print("loss \(String(format: "%.4f", report.loss))  \(describe(report))  (\(report.samples) samples)")
+            }
+        } catch let error as TrainingError {
+            Output.error("error[\(error.code)]: \(error.description)")
+            throw InvalidInput()
+        }
+    }
+}
+
+/// One status line on a terminal (rewritten in place), plain lines otherwise.
+final class ProgressLine {
+    private let isTerminal = isatty(STDERR_FILENO) != 0
+    private var shown = false
+
+    func update(_ text: String) {
+        guard isTerminal else { return }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+        shown = true
+    }
+
+    func finish(_ line: String?) {
+        if isTerminal && shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        shown = false
+        if let line { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+}
