@@ -1,0 +1,82 @@
+import Foundation
+import ModelRuntime
+import Testing
+import TestSupport
+
+/// `modelrun train` and `modelrun eval` as a user runs them: the digits example end to end,
+/// and bad data files that must exit 1 with a message naming the array and sample.
+@Suite struct TrainingCLITests {
+    let modelrun = ToolRunner("modelrun")
+    let example = "examples/digits/mlp.pbtxt"
+    let data = "examples/digits/digits.csv.gz"
+
+    @Test func trainThenEvalAndInfer() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let trained = directory.appendingPathComponent("trained.model").path
+        let train = try modelrun.run(["train", example, "--data", data, "--epochs", "3", "-o", trained, "--json"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let document = try #require(JSONSerialization.jsonObject(with: Data(train.stdout.utf8)) as? [String: Any])
+        let metrics = try #require(document["metrics"] as? [String: Double])
+        let baselines = try #require(document["baselines"] as? [String: Double])
+        // Three epochs of the 64-32-10 MLP already beat the majority class by far.
+        #expect(try #require(metrics["accuracy"]) > 0.5)
+        #expect(try #require(baselines["accuracy"]) < 0.2)
+        #expect(metrics["f1_macro"] != nil)
+        #expect((document["epochs"] as? [Any])?.count == 3)
+
+        let eval = try modelrun.run(["eval", trained, "--data", data, "--json"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let evaluated = try #require(JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+        #expect((evaluated["samples"] as? Int) == 1797)
+        #expect(((evaluated["loss"] as? Double) ?? .nan).isFinite)
+
+        let infer = try modelrun.run(["infer", trained, "--input", "x=examples/digits/samples.csv", "--decode"])
+        #expect(infer.status == 0, "\(infer.stderr)")
+        #expect(infer.stdout.split(separator: "\n").count == 5)
+    }
+
+    @Test func labelOutOfRangeNamesTheSample() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("bad.npz")
+        var labels = [Int64](repeating: 1, count: 20)
+        labels[13] = 12
+        try NPZ.write(
+            ["x": Tensor(shape: [20, 64], scalars: [Float](repeating: 1, count: 20 * 64)), "label": Tensor(shape: [20], int64s: labels)],
+            to: file)
+        let result = try modelrun.run(["train", example, "--data", file.path, "-o", directory.appendingPathComponent("m.model").path])
+        #expect(result.status == 1)
+        #expect(!result.signalled)
+        #expect(result.stderr.contains("13"), "\(result.stderr)")
+        #expect(result.stderr.contains("12"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("m.model").path))
+    }
+
+    @Test func missingTargetArrayIsNamed() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("features.npz")
+        try NPZ.write(["x": Tensor(shape: [4, 64], scalars: [Float](repeating: 1, count: 4 * 64))], to: file)
+        let result = try modelrun.run(["eval", example, "--data", file.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("train.missing-array") && result.stderr.contains("'label'"), "\(result.stderr)")
+    }
+
+    @Test func wrongFeatureWidthIsNamed() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("wide.npz")
+        try NPZ.write(
+            ["x": Tensor(shape: [4, 65], scalars: [Float](repeating: 1, count: 4 * 65)), "label": Tensor(shape: [4], int64s: [0, 1, 2, 3])],
+            to: file)
+        let result = try modelrun.run(["train", example, "--data", file.path, "-o", directory.appendingPathComponent("m.model").path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("train.array-shape") && result.stderr.contains("[65]"), "\(result.stderr)")
+    }
+
+    @Test func resumeNeedsCheckpointFolder() throws {
+        let result = try modelrun.run(["train", example, "--data", data, "-o", "/tmp/x.model", "--resume"])
+        #expect(result.status == 2)
+    }
+}

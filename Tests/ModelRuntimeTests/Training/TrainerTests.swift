@@ -1,0 +1,98 @@
+import Foundation
+import ModelCompiler
+import ModelFormat
+import Testing
+import TestSupport
+
+@testable import ModelRuntime
+
+/// The trainer's control flow: checkpoints that resume to the same weights, the NaN guard,
+/// early stopping, and settings that cannot train.
+@Suite struct TrainerTests {
+    /// A linear regression y = x·W + b on 24 samples, with the given training section.
+    static func regression(training: String) throws -> (ProtoModel, Dataset) {
+        let model = try ProtoModel(textFormatString: """
+            opset_version: 17
+            graph {
+              name: "regression"
+              input { name: "x" elem_type: FLOAT dim { param: "N" } dim { value: 3 } }
+              output { name: "y" elem_type: FLOAT dim { param: "N" } dim { value: 2 } }
+              node { op_type: "Gemm" input: "x" input: "w" input: "b" output: "y" }
+              initializer { name: "w" data_type: FLOAT dims: 3 dims: 2 init { kind: GLOROT_UNIFORM } }
+              initializer { name: "b" data_type: FLOAT dims: 2 init { kind: ZEROS } }
+            }
+            head { name: "r" output: "y" target: "t" encoding { kind: REAL num_classes: 2 } loss { kind: MEAN_SQUARED_ERROR } metric: [MSE] }
+            training { \(training) }
+            """)
+        let x: [Float] = (0..<72).map { (index: Int) -> Float in Float((index * 37) % 11) / 11 - 0.5 }
+        var t: [Float] = []
+        for row in 0..<24 {
+            let a: Float = x[row * 3] + 2 * x[row * 3 + 1]
+            let b: Float = x[row * 3 + 2] - 1
+            t += [a, b]
+        }
+        let data = try Dataset(arrays: ["x": Tensor(shape: [24, 3], scalars: x), "t": Tensor(shape: [24, 2], scalars: t)])
+        return (model, data)
+    }
+
+    @Test func resumedRunEndsWithTheSameWeights() throws {
+        let (model, data) = try Self.regression(training: "optimizer { kind: ADAM learning_rate: 0.05 } batch_size: 5 epochs: 4 seed: 3 shuffle: true")
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let straight = try Trainer(model, data: data)
+        try straight.fit()
+
+        var first = TrainingOptions()
+        first.epochs = 2
+        first.checkpointDirectory = directory
+        try Trainer(model, data: data, options: first).fit()
+        var second = TrainingOptions()
+        second.epochs = 4
+        second.checkpointDirectory = directory
+        second.resume = true
+        let resumed = try Trainer(model, data: data, options: second)
+        #expect(resumed.startEpoch == 2)
+        let reports = try resumed.fit()
+        #expect(reports.map(\.epoch) == [3, 4])
+        for name in ["w", "b"] {
+            #expect(resumed.session.store.tensor(name) == straight.session.store.tensor(name), "\(name)")
+        }
+    }
+
+    @Test func nonFiniteLossStopsNamingTheStep() throws {
+        let (model, data) = try Self.regression(training: "optimizer { kind: SGD learning_rate: 1e18 } batch_size: 4 epochs: 3")
+        let trainer = try Trainer(model, data: data)
+        #expect {
+            try trainer.fit()
+        } throws: { error in
+            guard case .nonFiniteLoss(_, let step, _) = error as? TrainingError else { return false }
+            return step >= 2 && (error as? TrainingError)?.description.contains("step \(step)") == true
+        }
+    }
+
+    @Test func earlyStoppingStopsWhenTheLossDoesNotImprove() throws {
+        // A zero learning rate never improves the validation loss after the first epoch.
+        let (model, data) = try Self.regression(
+            training: "optimizer { kind: SGD learning_rate: 1e-9 } epochs: 10 validation_fraction: 0.25 early_stopping { patience: 2 }")
+        var options = TrainingOptions()
+        options.learningRate = 0
+        let reports = try Trainer(model, data: data, options: options).fit()
+        #expect(reports.count == 3)
+        #expect(reports.allSatisfy { $0.validation?.samples == 6 })
+    }
+
+    @Test func validationFractionThatLeavesNothingIsRejected() throws {
+        let (model, data) = try Self.regression(training: "validation_fraction: 1.0")
+        #expect(throws: TrainingError.self) { try Trainer(model, data: data) }
+    }
+
+    @Test func trainingReducesTheLoss() throws {
+        let (model, data) = try Self.regression(training: "optimizer { kind: ADAM learning_rate: 0.05 } batch_size: 8 epochs: 40 seed: 1")
+        let trainer = try Trainer(model, data: data)
+        let before = try trainer.evaluate(data).loss
+        try trainer.fit()
+        let after = try trainer.evaluate(data).loss
+        // The targets are exactly linear in x, so the fit gets close to 0.
+        #expect(after < before / 20, "loss \(before) → \(after)")
+    }
+}
