@@ -17,8 +17,8 @@ import TestSupport
         let result = try modelc.run(["show", example, "--json"])
         #expect(result.status == 0)
         let json = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        // 64·32 + 32 + 32·10 + 10, counted by hand.
-        #expect(json["parameters"] as? Int == 2410)
+        // 64·32 + 32 + 32·10 + 10 weights and the pixel scale, counted by hand.
+        #expect(json["parameters"] as? Int == 2411)
         let heads = try #require(json["heads"] as? [[String: Any]])
         #expect(heads.first?["encoding"] as? String == "ONE_HOT")
         #expect(heads.first?["loss"] as? String == "SOFTMAX_CROSS_ENTROPY")
