@@ -35,6 +35,10 @@ struct Compile: ParsableCommand {
             throw ValidationError("-O\(optimization) is not a level; use -O0, -O1 or -O2")
         }
         let (model, url) = try loadModel(input)
+        if target == .training {
+            try compileForTraining(model, url: url, level: level)
+            return
+        }
         let compiler = Compiler(options: .init(optimization: level, target: target, compress: compress))
         let compiled: CompiledModel
         do {
@@ -52,6 +56,30 @@ struct Compile: ParsableCommand {
         }
         let destination = output.map { URL(fileURLWithPath: $0) } ?? url.deletingPathExtension().appendingPathExtension("model")
         try writeModel(compiled.model, to: destination, sourceFile: url)
+    }
+}
+
+extension Compile {
+    /// `--for training`: the training graph (forward, lowered head losses, gradients and
+    /// optimiser updates, as `modelrun train` executes it), for inspection or another runtime.
+    private func compileForTraining(_ model: ProtoModel, url: URL, level: OptimizationLevel) throws {
+        let program: TrainingProgram
+        do {
+            program = try TrainingCompiler(optimization: level).compile(model, file: url)
+        } catch {
+            if json { Output.json(error.diagnostics) } else { Output.diagnostics(error.diagnostics) }
+            throw InvalidInput()
+        }
+        if json { Output.json([Diagnostic]()) }
+        var compiled = program.sourceModel
+        compiled.graph = program.graph.proto
+        compiled.producerName = "modelc"
+        compiled.producerVersion = ToolVersion.current
+        let destination = output.map { URL(fileURLWithPath: $0) } ?? url.deletingPathExtension().appendingPathExtension("model")
+        try writeModel(compiled, to: destination, sourceFile: url)
+        Output.error(
+            "training graph: \(program.graph.nodes.count) nodes, \(program.parameters.count) trained weights "
+                + "(\(program.parameters.map(\.name).joined(separator: ", ")))")
     }
 }
 

@@ -165,7 +165,7 @@ struct Eval: ParsableCommand {
             } else {
                 print("loss \(String(format: "%.4f", report.loss))  \(describe(report))  (\(report.samples) samples)")
             }
-        } catch let error as TrainingError {
+        } catch {
             Output.error("error[\(error.code)]: \(error.description)")
             throw InvalidInput()
         }

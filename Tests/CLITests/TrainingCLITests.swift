@@ -75,6 +75,19 @@ import TestSupport
         #expect(result.stderr.contains("train.array-shape") && result.stderr.contains("[65]"), "\(result.stderr)")
     }
 
+    @Test func compileForTrainingWritesTheTrainingGraph() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("train.pbtxt")
+        let result = try ToolRunner("modelc").run(["compile", example, "--for", "training", "-o", output.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOf: output, encoding: .utf8)
+        // Forward, the lowered loss, its gradient and one update per trained weight.
+        #expect(text.contains("op_type: \"HeadLoss\"") && text.contains("op_type: \"HeadLossGrad\""))
+        #expect(text.components(separatedBy: "op_type: \"OptimizerStep\"").count - 1 == 4)
+        #expect(result.stderr.contains("4 trained weights"), "\(result.stderr)")
+    }
+
     @Test func resumeNeedsCheckpointFolder() throws {
         let result = try modelrun.run(["train", example, "--data", data, "-o", "/tmp/x.model", "--resume"])
         #expect(result.status == 2)

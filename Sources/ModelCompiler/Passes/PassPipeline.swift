@@ -28,6 +28,12 @@ public enum PassPipeline {
         return passes
     }
 
+    /// Passes over a training graph's lowered losses (after head lowering, before autodiff):
+    /// losses on probabilities become the fused stable forms on logits.
+    public static func lossPasses(for level: OptimizationLevel) -> [any GraphPass] {
+        level == .O0 ? [] : [FuseSoftmaxCrossEntropy(), FuseSigmoidBinaryCrossEntropy()]
+    }
+
     /// Runs `passes` in order; `verify` (tests pass a check) runs after every pass that changed.
     public static func run(
         _ passes: [any GraphPass], on graph: inout Graph, context: PassContext,

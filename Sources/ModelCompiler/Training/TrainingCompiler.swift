@@ -67,6 +67,9 @@ public struct TrainingCompiler: Sendable {
         let featureInputs = graph.inputs.map { graph[$0].name }
 
         let lowered = try HeadLowering.lower(source, graph: &graph)
+        // The fusions only rewire HeadLoss inputs and attributes, and run without compaction,
+        // so the lowering's value handles stay valid.
+        for pass in PassPipeline.lossPasses(for: optimization) { _ = try pass.run(on: &graph, context: context) }
         var parameters: [TrainableParameter] = []
         if purpose == .training {
             let candidates = graph.initializers.keys.sorted().filter { id in

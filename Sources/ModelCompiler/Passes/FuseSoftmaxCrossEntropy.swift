@@ -1,0 +1,34 @@
+/// A loss on probabilities that a Softmax (or LogSoftmax) node made becomes softmax
+/// cross-entropy on the logits, the stable fused form: Softmax(z) → CATEGORICAL_CROSS_ENTROPY
+/// and LogSoftmax(z) → NEGATIVE_LOG_LIKELIHOOD both become SOFTMAX_CROSS_ENTROPY on z (class
+/// axis 1). The values agree except where a probability falls below the ε clip, where the
+/// fused form keeps the exact gradient instead of a clipped or vanishing one.
+///
+/// Runs on training graphs after head lowering; the activation node stays when anything else
+/// reads it (the head output is still decoded from probabilities).
+struct FuseSoftmaxCrossEntropy: GraphPass {
+    let name = "fuse-softmax-cross-entropy"
+
+    func run(on graph: inout Graph, context: PassContext) throws(CompileError) -> Bool {
+        var changed = false
+        for index in graph.nodes.indices where graph.nodes[index].op == .headLoss {
+            let node = graph.nodes[index]
+            guard let x = node.inputs.first ?? nil, let producer = graph.producer(of: x),
+                var settings = try? LossAttributes(node.attributes, hasSampleWeight: node.inputs.count > 2 && node.inputs[2] != nil)
+            else { continue }
+            let activation = graph.nodes[producer.index]
+            let fusible =
+                (activation.op == .softmax && settings.kind == .categoricalCrossEntropy)
+                || (activation.op == .logSoftmax && settings.kind == .negativeLogLikelihood)
+            guard fusible, let logits = activation.inputs.first ?? nil, let rank = graph[logits].type.rank else { continue }
+            let axis = activation.attributes.int("axis", default: -1)
+            guard (axis < 0 ? axis + rank : axis) == 1 else { continue }
+            settings.kind = .softmaxCrossEntropy
+            settings.fromLogits = true
+            graph.nodes[index].attributes = settings.attributes
+            graph.nodes[index].inputs[0] = logits
+            changed = true
+        }
+        return changed
+    }
+}
