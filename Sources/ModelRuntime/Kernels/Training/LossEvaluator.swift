@@ -18,19 +18,38 @@ import ModelFormat
 /// by Σ c with class weights and by the count of all positions without them.
 /// Sums run in Double.
 struct LossEvaluator: Sendable {
+    /// Class weights for one evaluation: the node's `class_weight` attribute, or a weights
+    /// input given at run time (ONNX SoftmaxCrossEntropyLoss / NegativeLogLikelihoodLoss).
+    struct Weights {
+        let pointer: UnsafePointer<Float>?
+        var isSet: Bool { pointer != nil }
+        @inline(__always) func callAsFunction(_ c: Int) -> Double { pointer.map { Double($0[c]) } ?? 1 }
+    }
+
     let settings: LossAttributes
     let batch: Int
     let width: Int
     let inner: Int
     let classWeight: [Float]
     let posWeight: [Float]
+    /// Class indices stored as INT32 (ONNX allows them for its loss ops); INT64 otherwise.
+    var labelsAreInt32 = false
 
+    /// The evaluator of a HeadLoss/HeadLossGrad node, whose settings are its attributes.
     init(node: BoundNode, xPosition: Int) throws(RuntimeError) {
+        let settings: LossAttributes
         do {
             settings = try LossAttributes(node.attributes, hasSampleWeight: node.has(xPosition + 2))
         } catch {
             throw node.error(error.message)
         }
+        try self.init(node: node, settings: settings, xPosition: xPosition)
+    }
+
+    /// An evaluator with `settings`, bound to the shapes of `node`'s inputs from `xPosition`
+    /// (x, then the target, then the sample weights when `settings` has them).
+    init(node: BoundNode, settings: LossAttributes, xPosition: Int) throws(RuntimeError) {
+        self.settings = settings
         try node.requireFloatInputs([xPosition])
         let x = node.shape(xPosition)
         guard !x.isEmpty else { throw node.error("X must have a sample axis, got \(x)") }
@@ -42,8 +61,12 @@ struct LossEvaluator: Sendable {
         guard target.reduce(1, *) == expected.reduce(1, *), target.first == batch else {
             throw node.error("target \(target) does not fit output \(x) (expected \(expected))")
         }
-        if settings.family == .classIndex && node.inputTypes[xPosition + 1] != .int64 {
-            throw node.error("class-index targets must be int64")
+        if settings.family == .classIndex {
+            let type = node.inputTypes[xPosition + 1]
+            guard type == .int64 || type == .int32 else {
+                throw node.error("class-index targets must be int64 or int32, got \(type.map { "\($0)" } ?? "none")")
+            }
+            labelsAreInt32 = type == .int32
         }
         if settings.family != .classIndex { try node.requireFloatInputs([xPosition + 1]) }
         if settings.hasSampleWeight && node.shape(xPosition + 2).reduce(1, *) != batch {
@@ -61,12 +84,13 @@ struct LossEvaluator: Sendable {
 
     private func sampleWeight(_ w: UnsafePointer<Float>?, _ n: Int) -> Double { w.map { Double($0[n]) } ?? 1 }
     private func classIndex(_ t: UnsafeRawPointer, _ position: Int) -> Int64 {
-        t.load(fromByteOffset: position * 8, as: Int64.self)
+        labelsAreInt32
+            ? Int64(t.load(fromByteOffset: position * 4, as: Int32.self)) : t.load(fromByteOffset: position * 8, as: Int64.self)
     }
     private func isIgnored(_ label: Int64) -> Bool { label == settings.ignoreIndex }
 
     /// The denominators (D for the loss, D2 for the label-smoothing part) of a reduced loss.
-    func denominators(_ t: UnsafeRawPointer, _ w: UnsafePointer<Float>?) -> (Double, Double) {
+    func denominators(_ t: UnsafeRawPointer, _ w: UnsafePointer<Float>?, _ cw: Weights) -> (Double, Double) {
         let positions = batch * inner
         switch settings.reduction {
         case .sum, .none, .UNRECOGNIZED: return (1, 1)
@@ -81,9 +105,9 @@ struct LossEvaluator: Sendable {
                 for p in 0..<positions {
                     let label = classIndex(t, p)
                     if isIgnored(label) { continue }
-                    total += label >= 0 && Int(label) < width ? Double(classWeight.isEmpty ? 1 : classWeight[Int(label)]) : 1
+                    total += label >= 0 && Int(label) < width ? cw(Int(label)) : 1
                 }
-                return (total, classWeight.isEmpty ? Double(positions) : total)
+                return (total, cw.isSet ? total : Double(positions))
             }
         case .meanOverWeights, .sumOverNonzeroWeights:
             let counting = settings.reduction == .sumOverNonzeroWeights
@@ -96,7 +120,7 @@ struct LossEvaluator: Sendable {
                     if settings.family == .classIndex {
                         let label = classIndex(t, n * inner + i)
                         if isIgnored(label) { continue }
-                        if !classWeight.isEmpty, label >= 0, Int(label) < width { c = Double(classWeight[Int(label)]) }
+                        if cw.isSet, label >= 0, Int(label) < width { c = cw(Int(label)) }
                     }
                     total += counting ? (wn * c != 0 ? 1 : 0) : wn * c
                 }
@@ -109,9 +133,30 @@ struct LossEvaluator: Sendable {
     /// `grad` (like x), the latter scaled by `upstream` (a scalar, or per term for NONE).
     func evaluate(
         x: UnsafePointer<Float>, t: UnsafeRawPointer, w: UnsafePointer<Float>?, upstream: UnsafePointer<Float>?,
-        loss: UnsafeMutablePointer<Float>?, grad: UnsafeMutablePointer<Float>?
+        loss: UnsafeMutablePointer<Float>?, grad: UnsafeMutablePointer<Float>?, classWeights: UnsafePointer<Float>? = nil
     ) {
-        let (d1, d2) = denominators(t, w)
+        classWeight.withUnsafeBufferPointer { attribute in
+            let cw = Weights(pointer: classWeights ?? (classWeight.isEmpty ? nil : attribute.baseAddress))
+            evaluate(x: x, t: t, w: w, upstream: upstream, loss: loss, grad: grad, cw)
+        }
+    }
+
+    /// Writes log_softmax of x along axis 1 for every position (ONNX's `log_prob` output).
+    func writeLogSoftmax(_ x: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
+        var logp = [Double](repeating: 0, count: width)
+        for n in 0..<batch {
+            for i in 0..<inner {
+                logSoftmax(x, n: n, i: i, into: &logp)
+                for c in 0..<width { output[(n * width + c) * inner + i] = Float(logp[c]) }
+            }
+        }
+    }
+
+    private func evaluate(
+        x: UnsafePointer<Float>, t: UnsafeRawPointer, w: UnsafePointer<Float>?, upstream: UnsafePointer<Float>?,
+        loss: UnsafeMutablePointer<Float>?, grad: UnsafeMutablePointer<Float>?, _ cw: Weights
+    ) {
+        let (d1, d2) = denominators(t, w, cw)
         let perTerm = settings.reduction == .none
         if let grad { grad.initialize(repeating: 0, count: batch * width * inner) }
         var total = 0.0
@@ -131,7 +176,7 @@ struct LossEvaluator: Sendable {
                 for c in 0..<width {
                     for i in 0..<inner {
                         let e = (n * width + c) * inner + i
-                        let (value, derivative) = elementwise(Double(x[e]), Double(t.load(fromByteOffset: e * 4, as: Float.self)), c)
+                        let (value, derivative) = elementwise(Double(x[e]), Double(t.load(fromByteOffset: e * 4, as: Float.self)), c, cw)
                         let (s, _) = scales(n, term: e)
                         if perTerm { loss?[e] = Float(s * value) }
                         total += s * value
@@ -146,8 +191,8 @@ struct LossEvaluator: Sendable {
                     let (s1, s2) = scales(n, term: p)
                     let g = upstreamValue(p)
                     let value = settings.family == .classIndex
-                        ? classTerm(x, t, n: n, i: i, s1: s1 * g, s2: s2 * g, grad: grad)
-                        : rowTerm(x, t.assumingMemoryBound(to: Float.self), n: n, i: i, scale: s1 * g, grad: grad)
+                        ? classTerm(x, t, n: n, i: i, s1: s1 * g, s2: s2 * g, grad: grad, cw)
+                        : rowTerm(x, t.assumingMemoryBound(to: Float.self), n: n, i: i, scale: s1 * g, grad: grad, cw)
                     let weighted = s1 * value.0 + s2 * value.1
                     if perTerm { loss?[p] = Float(weighted) }
                     total += weighted
@@ -158,7 +203,7 @@ struct LossEvaluator: Sendable {
     }
 
     /// One element's loss and d(loss)/dx.
-    private func elementwise(_ x: Double, _ t: Double, _ c: Int) -> (Double, Double) {
+    private func elementwise(_ x: Double, _ t: Double, _ c: Int, _ cw: Weights) -> (Double, Double) {
         let d = x - t
         switch settings.kind {
         case .meanSquaredError: return (d * d, 2 * d)
@@ -168,7 +213,7 @@ struct LossEvaluator: Sendable {
             if Swift.abs(d) < delta { return (0.5 * d * d, d) }
             return (delta * (Swift.abs(d) - 0.5 * delta), d > 0 ? delta : -delta)
         default:  // binary cross-entropy
-            let cw = classWeight.isEmpty ? 1 : Double(classWeight[c])
+            let cw = cw(c)
             let pw = posWeight.isEmpty ? 1 : Double(posWeight[c])
             if settings.fromLogits {
                 // softplus(−x) = max(−x, 0) + log1p(e^−|x|); σ(−x) = 1 − σ(x).
@@ -201,13 +246,13 @@ struct LossEvaluator: Sendable {
     /// parts scaled by s1 and s2.
     private func classTerm(
         _ x: UnsafePointer<Float>, _ t: UnsafeRawPointer, n: Int, i: Int, s1: Double, s2: Double,
-        grad: UnsafeMutablePointer<Float>?
+        grad: UnsafeMutablePointer<Float>?, _ cw: Weights
     ) -> (Double, Double) {
         let label = classIndex(t, n * inner + i)
         if isIgnored(label) { return (0, 0) }
         guard label >= 0 && Int(label) < width else { return (.nan, 0) }
         let target = Int(label)
-        let cwT = classWeight.isEmpty ? 1 : Double(classWeight[target])
+        let cwT = cw(target)
         func index(_ c: Int) -> Int { (n * width + c) * inner + i }
         if settings.kind == .negativeLogLikelihood {
             grad?[index(target)] += Float(-cwT * s1)
@@ -227,9 +272,8 @@ struct LossEvaluator: Sendable {
         var weightSum = 0.0
         if epsilon > 0 {
             for c in 0..<width {
-                let cw = classWeight.isEmpty ? 1 : Double(classWeight[c])
-                smooth -= cw * logp[c]
-                weightSum += cw
+                smooth -= cw(c) * logp[c]
+                weightSum += cw(c)
             }
             smooth *= epsilon / Double(width)
         }
@@ -238,9 +282,8 @@ struct LossEvaluator: Sendable {
             let b = epsilon / Double(width) * s2
             for c in 0..<width {
                 let probability = Foundation.exp(logp[c])
-                let cw = classWeight.isEmpty ? 1 : Double(classWeight[c])
                 var value = a * (probability - (c == target ? 1 : 0))
-                if epsilon > 0 { value += b * (weightSum * probability - cw) }
+                if epsilon > 0 { value += b * (weightSum * probability - cw(c)) }
                 grad[index(c)] += Float(value)
             }
         }
@@ -250,10 +293,9 @@ struct LossEvaluator: Sendable {
     /// A row term against a dense target row; adds its gradient scaled by `scale`.
     private func rowTerm(
         _ x: UnsafePointer<Float>, _ t: UnsafePointer<Float>, n: Int, i: Int, scale: Double,
-        grad: UnsafeMutablePointer<Float>?
+        grad: UnsafeMutablePointer<Float>?, _ cw: Weights
     ) -> (Double, Double) {
         func index(_ c: Int) -> Int { (n * width + c) * inner + i }
-        func cw(_ c: Int) -> Double { classWeight.isEmpty ? 1 : Double(classWeight[c]) }
         let eps = Double(settings.epsilon)
         var value = 0.0
         switch settings.kind {
