@@ -28,6 +28,8 @@ public enum GradientRules {
         case .reduceSum, .reduceMean: return try reduce(&b)
         case .concat: return try concat(&b)
         case .headLoss: return headLoss(&b)
+        // A dropout mask depends on its input's shape only: no gradient flows through it.
+        case .dropoutMask: return [nil, nil]
         default: return nil
         }
     }
@@ -38,7 +40,7 @@ public enum GradientRules {
         case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh, .neg, .identity,
             .dropout, .reshape, .flatten, .squeeze, .unsqueeze, .add, .sub, .mul, .div, .softmax, .logSoftmax, .gemm,
             .matMul, .transpose, .conv, .maxPool, .averagePool, .globalAveragePool, .reduceSum, .reduceMean, .concat,
-            .headLoss:
+            .headLoss, .dropoutMask:
             true
         default: false
         }

@@ -27,7 +27,7 @@ public struct SplitMix64: RandomNumberGenerator {
     }
 
     /// A stable 64-bit seed from a model seed and a tensor name (FNV-1a over the name's bytes).
-    static func seed(model: Int64, tensor name: String) -> UInt64 {
+    public static func seed(model: Int64, tensor name: String) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in name.utf8 {
             hash ^= UInt64(byte)

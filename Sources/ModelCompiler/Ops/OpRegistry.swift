@@ -3,7 +3,7 @@ public enum OpRegistry {
     /// Every schema; `OpRegistryTests` checks each `OpType` appears exactly once.
     public static let all: [OpSchema] = [
         .abs, .activationGrad, .add, .argMax, .averagePool, .batchNormalization, .broadcastLike, .cast, .clip,
-        .concat, .constant, .conv, .convGrad, .convTranspose, .div, .dropout, .elu, .exp, .flatten, .fusedConv,
+        .concat, .constant, .conv, .convGrad, .convTranspose, .div, .dropout, .dropoutMask, .elu, .exp, .flatten, .fusedConv,
         .fusedGemm, .gather, .gelu, .gemm, .globalAveragePool, .gradientNormScale, .headLoss, .headLossGrad,
         .identity, .layerNormalization, .leakyRelu, .log, .logSoftmax, .matMul, .maxPool, .mul, .neg,
         .negativeLogLikelihoodLoss, .optimizerStep, .poolGrad, .pow, .reduceMax, .reduceMean, .reduceSum, .relu,

@@ -19,6 +19,7 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case convTranspose = "ConvTranspose"
     case div = "Div"
     case dropout = "Dropout"
+    case dropoutMask = "DropoutMask"
     case elu = "Elu"
     case exp = "Exp"
     case flatten = "Flatten"
@@ -81,7 +82,7 @@ extension OpType {
     /// (our domain; ONNX Runtime's training artifacts have counterparts in com.microsoft).
     public var isTrainingOp: Bool {
         switch self {
-        case .activationGrad, .broadcastLike, .convGrad, .gradientNormScale, .headLoss, .headLossGrad,
+        case .activationGrad, .broadcastLike, .convGrad, .dropoutMask, .gradientNormScale, .headLoss, .headLossGrad,
             .optimizerStep, .poolGrad, .reshapeLike, .softmaxGrad, .sumToShape:
             true
         default: false

@@ -59,6 +59,16 @@ extension OpSchema {
         attributes: [.required("pool", .string)] + maxPool.attributes.filter { $0.name != "storage_order" }
             + [.int("count_include_pad", 0)],
         inferTypes: { context throws(ShapeError) in [try context.input(1)] })
+    static let dropoutMask = OpSchema(
+        type: .dropoutMask,
+        summary: "M = 0 with probability `ratio`, else 1/(1 − ratio), shaped like X; a fresh draw per step from `seed` and the step in H (training Dropout is X·M)",
+        inputs: [Port("X"), Port("H")], outputs: [Port("M")],
+        attributes: [.float("ratio", 0.5), .int("seed", 0)],
+        inferTypes: { context throws(ShapeError) in
+            let ratio = context.attributes.float("ratio", default: 0.5)
+            guard ratio >= 0 && ratio < 1 else { throw ShapeError("ratio", "ratio \(ratio) must be in [0, 1)") }
+            return [TensorType(.float, try context.input(0).dims)]
+        })
     static let gradientNormScale = OpSchema(
         type: .gradientNormScale,
         summary: "S = min(1, max_norm / (‖(G1..Gn)‖₂ + 1e-6)), the global-norm clip factor (PyTorch clip_grad_norm_)",

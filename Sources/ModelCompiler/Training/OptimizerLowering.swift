@@ -11,6 +11,14 @@ public enum OptimizerLowering {
     /// The name of the per-step input `[learning rate, step number (1-based)]`.
     public static let hyperInput = "train/hyper"
 
+    /// The `train/hyper` input, added when the graph lacks it.
+    static func hyperValue(_ graph: inout Graph) -> ValueID {
+        if let existing = graph.value(named: hyperInput) { return existing }
+        let hyper = graph.addValue(name: hyperInput, type: TensorType(.float, [.fixed(2)]), origin: .input)
+        graph.inputs.append(hyper)
+        return hyper
+    }
+
     /// State tensors per parameter for `kind`, as name suffixes.
     public static func stateNames(_ optimizer: ProtoOptimizer) -> [String] {
         switch optimizer.kind {
@@ -45,8 +53,7 @@ public enum OptimizerLowering {
         if case .UNRECOGNIZED(let raw) = training.optimizer.kind {
             throw .invalidModel([Diagnostic(.error, "train.optimizer", .init(field: "training.optimizer.kind"), "\(raw) is not an optimizer kind")])
         }
-        let hyper = graph.addValue(name: hyperInput, type: TensorType(.float, [.fixed(2)]), origin: .input)
-        graph.inputs.append(hyper)
+        let hyper = hyperValue(&graph)
         var clip: ValueID?
         if training.gradientClipNorm > 0 {
             var attributes = Attributes([])

@@ -66,6 +66,7 @@ public struct TrainingCompiler: Sendable {
         graph.compact()
         let featureInputs = graph.inputs.map { graph[$0].name }
 
+        if purpose == .training { try DropoutLowering.lower(&graph, seed: source.training.seed) }
         let lowered = try HeadLowering.lower(source, graph: &graph)
         // The fusions only rewire HeadLoss inputs and attributes, and run without compaction,
         // so the lowering's value handles stay valid.

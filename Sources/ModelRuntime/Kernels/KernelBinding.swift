@@ -42,5 +42,6 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
     case .poolGrad: return try PoolGradKernel(binding: node)
     case .gradientNormScale: return try GradientNormScaleKernel(binding: node)
     case .optimizerStep: return try OptimizerStepKernel(binding: node)
+    case .dropoutMask: return try DropoutMaskKernel(binding: node)
     }
 }

@@ -227,3 +227,31 @@ struct BroadcastLikeKernel: Kernel {
         map.forEach { large, small in y[large] = dy[small] * scale }
     }
 }
+
+/// DropoutMask: 0 with probability `ratio`, else 1/(1 − ratio), one SplitMix64 draw per
+/// element from the node's seed mixed with the step number in H[1], so every step draws a new
+/// mask and a rerun with the same seed draws the same ones.
+struct DropoutMaskKernel: Kernel {
+    let count: Int
+    let ratio: Float
+    let seed: UInt64
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs([1])
+        count = node.outputShapes[0].reduce(1, *)
+        ratio = node.attributes.float("ratio", default: 0.5)
+        seed = UInt64(bitPattern: Int64(node.attributes.int("seed", default: 0)))
+        guard ratio >= 0 && ratio < 1 else { throw node.error("ratio \(ratio) must be in [0, 1)") }
+    }
+
+    func run(_ io: KernelIO) {
+        let step = UInt64(max(0, io.floats(1)[1]))
+        var generator = SplitMix64(seed: seed &+ step &* 0x9E37_79B9_7F4A_7C15)
+        let keep = 1 / (1 - ratio)
+        let mask = io.outputFloats(0)
+        for i in 0..<count {
+            let unit = Float(generator.next() >> 40) * 0x1.0p-24
+            mask[i] = unit < ratio ? 0 : keep
+        }
+    }
+}
