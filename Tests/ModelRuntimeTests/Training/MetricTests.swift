@@ -107,10 +107,11 @@ import Testing
         // Hamming: one-hot sets of 5 bits; wrong bits ΣFP + ΣFN = 5 of 6·5. Baseline: 3 + 3 of 30.
         Self.expect(r["hamming_loss"], 5.0 / 30, baseline: 6.0 / 30)
         // MAE over the 5 samples with a prediction: |0−0| + |1−0| + |1−1| + |3−1| + |0−0| = 3.
-        // Baseline predicts 0: |0−t| = 0 + 0 + 1 + 1 + 2 + 0 = 4 over 6.
+        // Baseline predicts the median class of 0,0,0,1,1,2, which is 0: 0 + 0 + 1 + 1 + 2 + 0 = 4 over 6.
         Self.expect(r["mae"], 3.0 / 5, baseline: 4.0 / 6)
-        // MSE: 0 + 1 + 0 + 4 + 0 = 5 over 5. Baseline: 0 + 0 + 1 + 1 + 4 + 0 = 6 over 6.
-        Self.expect(r["mse"], 5.0 / 5, baseline: 6.0 / 6)
+        // MSE: 0 + 1 + 0 + 4 + 0 = 5 over 5. Baseline predicts the class nearest the mean 4/6,
+        // which is 1: 1 + 1 + 0 + 0 + 1 + 1 = 4 over 6 (the majority class 0 would give 6/6).
+        Self.expect(r["mse"], 5.0 / 5, baseline: 4.0 / 6)
     }
 
     /// When every sample has a predicted class, micro precision = recall = F1 = accuracy.
@@ -125,12 +126,13 @@ import Testing
     }
 
     /// The majority class breaks ties toward the smaller index: labels 0, 2, 0, 2, 3 have two
-    /// 0s and two 2s, so the baseline predicts 0 (MAE (0+2+0+2+3)/5), not 2 (MAE (2+0+2+0+1)/5).
+    /// 0s and two 2s, so the accuracy baseline predicts 0 (2 of 5 right). The MAE baseline
+    /// predicts the median class 2 instead: (2+0+2+0+1)/5, below the majority's (0+2+0+2+3)/5.
     @Test func majorityTieGoesToTheSmallerClass() throws {
         let head = Self.head(.ordinal, [.mae, .accuracy])
         let labels = Tensor(shape: [5], int64s: [0, 2, 0, 2, 3])
         let r = try Self.evaluate(head, Self.predictions([[0], [2], [0], [2], [3]]), labels, classes: 4)
-        Self.expect(r["mae"], 0, baseline: 7.0 / 5)
+        Self.expect(r["mae"], 0, baseline: 5.0 / 5)
         Self.expect(r["accuracy"], 1, baseline: 2.0 / 5)
     }
 

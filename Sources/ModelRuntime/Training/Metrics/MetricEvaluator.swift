@@ -19,7 +19,9 @@ import ModelFormat
 /// Baselines are the same metric on a constant predictor's predictions:
 /// - single-label: every sample predicts the majority class of the labels (ties to the smaller
 ///   index), followed by the next most frequent classes up to `decoder.top_k` labels, so that
-///   TOP_K_ACCURACY's baseline is the best constant top-k guess;
+///   TOP_K_ACCURACY's baseline is the best constant top-k guess; MAE and MSE (in class units,
+///   e.g. ordinal levels) use the median class and the class nearest the mean instead, the
+///   constants that minimise them;
 /// - multi-label: every sample predicts the empty set;
 /// - REAL: MSE against the per-column mean of the labels, MAE against the per-column median
 ///   (the constants that minimise each).
@@ -71,7 +73,20 @@ public enum MetricEvaluator {
                 truth, classes: classCount, count: Int(clamping: max(head.decoder.topK, 1)))
             let baseline = SingleLabelScores(
                 classes: classCount, truth: truth, labels: Array(repeating: constant, count: truth.count))
-            return try results(head, name, scores.value(of:), baseline.value(of:))
+            // MAE and MSE in class units have better constants than the majority class: the
+            // median class minimises the absolute error, the class nearest the mean the squared.
+            let sorted = truth.sorted()
+            let median = sorted.isEmpty ? 0 : sorted[(sorted.count - 1) / 2]
+            let mean = truth.isEmpty ? 0 : Int((Double(truth.reduce(0, +)) / Double(truth.count)).rounded())
+            let medianBaseline = SingleLabelScores(classes: classCount, truth: truth, labels: Array(repeating: [median], count: truth.count))
+            let meanBaseline = SingleLabelScores(classes: classCount, truth: truth, labels: Array(repeating: [mean], count: truth.count))
+            return try results(head, name, scores.value(of:)) { metric in
+                switch metric {
+                case .mae: medianBaseline.value(of: .mae)
+                case .mse: meanBaseline.value(of: .mse)
+                default: baseline.value(of: metric)
+                }
+            }
         case .multiLabel:
             let (truth, predicted) = try reader.multiLabel(labels, predictions)
             let scores = MultiLabelScores(classes: classCount, truth: truth, predicted: predicted)
