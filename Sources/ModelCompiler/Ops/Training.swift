@@ -76,10 +76,10 @@ extension OpSchema {
         inferTypes: { _ throws(ShapeError) in [TensorType(.float, [.fixed(1)])] })
     static let optimizerStep = OpSchema(
         type: .optimizerStep,
-        summary: "updates P (and its state S1, S2) in place from gradient G; H = [learning rate, step number]; C the clip factor (torch.optim rules)",
+        summary: "updates P (and its state S1, S2) in place from gradient G; H = [learning rate, step number]; C the clip factor; skipped when the loss L is not finite (torch.optim rules)",
         inputs: [
             Port("P"), Port("G"), Port("H"), Port("C", optional: true), Port("S1", optional: true),
-            Port("S2", optional: true),
+            Port("S2", optional: true), Port("L", optional: true),
         ],
         outputs: [Port("P_out"), Port("S1_out", optional: true), Port("S2_out", optional: true)],
         attributes: [

@@ -48,7 +48,8 @@ public enum OptimizerLowering {
 
     /// Appends the updates; returns each parameter's state tensor names.
     public static func lower(
-        _ training: ProtoTrainingConfig, graph: inout Graph, gradients: [(parameter: ValueID, gradient: ValueID)]
+        _ training: ProtoTrainingConfig, graph: inout Graph, gradients: [(parameter: ValueID, gradient: ValueID)],
+        loss: ValueID? = nil
     ) throws(CompileError) -> [[String]] {
         if case .UNRECOGNIZED(let raw) = training.optimizer.kind {
             throw .invalidModel([Diagnostic(.error, "train.optimizer", .init(field: "training.optimizer.kind"), "\(raw) is not an optimizer kind")])
@@ -85,6 +86,10 @@ public enum OptimizerLowering {
                 outputs.append(graph.addValue(name: "\(name)/\(suffix)/updated", type: graph[parameter].type, origin: .node(id)))
                 names.append(tensor.name)
             }
+            // The loss gates the update: a non-finite loss leaves weights and state as they were,
+            // so the trainer can name the tensor that went wrong.
+            while inputs.count < 6 { inputs.append(nil) }
+            inputs.append(loss)
             graph.nodes.append(Node(
                 name: "train/update/\(name)", op: .optimizerStep, inputs: inputs, outputs: outputs, attributes: attributes,
                 doc: ""))

@@ -87,7 +87,7 @@ public struct TrainingCompiler: Sendable {
                 let name = "grad/\(graph[parameter].name)"
                 graph[gradient].name = graph.value(named: name) == nil ? name : graph[gradient].name
             }
-            let states = try OptimizerLowering.lower(source.training, graph: &graph, gradients: ordered)
+            let states = try OptimizerLowering.lower(source.training, graph: &graph, gradients: ordered, loss: lowered.loss)
             parameters = zip(ordered, states).map { pair, state in
                 TrainableParameter(name: graph[pair.0].name, gradient: graph[pair.1].name, state: state)
             }

@@ -114,12 +114,16 @@ public final class Trainer {
                 let indices = order[(batch * batchSize)..<min(train.count, (batch + 1) * batchSize)]
                 let rate = Float(schedule.rate(at: session.stepCount))
                 let loss: Float
+                let feeds = train.batch(indices)
                 do {
-                    loss = try session.step(train.batch(indices), learningRate: rate).loss
+                    loss = try session.step(feeds, learningRate: rate).loss
                 } catch {
                     throw .runtime(error)
                 }
-                guard loss.isFinite else { throw .nonFiniteLoss(epoch: epoch + 1, step: session.stepCount, loss: loss) }
+                guard loss.isFinite else {
+                    throw .nonFiniteLoss(
+                        epoch: epoch + 1, step: session.stepCount, loss: loss, tensor: firstNonFinite(feeds))
+                }
                 lossSum += Double(loss) * Double(indices.count)
                 onEvent(.step(epoch: epoch + 1, batch: batch + 1, batches: batches, loss: loss))
             }
@@ -144,6 +148,33 @@ public final class Trainer {
             }
         }
         return reports
+    }
+
+    /// The first value that holds a NaN or infinity when the evaluation graph (forward and
+    /// losses, the weights unchanged since the step skipped its update) runs on `feeds`: a
+    /// feed, a weight, or a node output in execution order, named with its node.
+    private func firstNonFinite(_ feeds: [String: Tensor]) -> String {
+        let graph = session.evaluation.graph
+        func hasNonFinite(_ tensor: Tensor) -> Bool {
+            tensor.elementType == .float32 && tensor.scalars.contains { !$0.isFinite }
+        }
+        for input in graph.inputs {
+            let name = graph[input].name
+            if let tensor = feeds[name], hasNonFinite(tensor) { return "input '\(name)'" }
+        }
+        for name in session.store.names where session.store.tensor(name).map(hasNonFinite) == true {
+            return "weight '\(name)'"
+        }
+        let outputs = graph.nodes.flatMap { node in node.outputs.compactMap { $0 }.map { (graph[$0].name, node) } }
+            .filter { graph[graph.value(named: $0.0)!].type.dataType == .float }
+        let inputNames = Set(graph.inputs.map { graph[$0].name })
+        guard let values = try? session.evaluate(feeds.filter { inputNames.contains($0.key) }, fetching: outputs.map(\.0)) else {
+            return "unknown (the evaluation graph could not run)"
+        }
+        for (name, node) in outputs where values[name].map(hasNonFinite) == true {
+            return "'\(name)', the output of \(node.op.rawValue) '\(node.name)'"
+        }
+        return "none in the forward graph (the loss itself)"
     }
 
     /// Higher is better: the negated loss, or the first head's value of the monitored metric

@@ -11,8 +11,9 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
     case missingArray(name: String, file: String, available: [String], role: String)
     /// An array does not fit the model (element type or per-sample shape).
     case arrayShape(name: String, file: String, reason: String)
-    /// The training loss became NaN or infinite.
-    case nonFiniteLoss(epoch: Int, step: Int, loss: Float)
+    /// The training loss became NaN or infinite; `tensor` names the first value of the graph
+    /// (in execution order) that held a NaN or infinity on that batch, and its node.
+    case nonFiniteLoss(epoch: Int, step: Int, loss: Float, tensor: String)
     /// A checkpoint could not be written or read back.
     case checkpoint(path: String, reason: String)
     /// Settings that cannot train (batch size 0, a validation split that leaves nothing).
@@ -41,9 +42,10 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
         case .missingArray(let name, let file, let available, let role):
             "\(file): no array '\(name)' (\(role)); the file holds \(available.sorted().joined(separator: ", "))"
         case .arrayShape(let name, let file, let reason): "\(file): array '\(name)': \(reason)"
-        case .nonFiniteLoss(let epoch, let step, let loss):
-            "the training loss became \(loss) at step \(step) (epoch \(epoch)); lower the learning rate, "
-                + "set training.gradient_clip_norm, or check the data for extreme values"
+        case .nonFiniteLoss(let epoch, let step, let loss, let tensor):
+            "the training loss became \(loss) at step \(step) (epoch \(epoch)); the first non-finite value is "
+                + "\(tensor); the step's update was skipped, so the weights are those of the last finite step; lower the "
+                + "learning rate, set training.gradient_clip_norm, or check the data for extreme values"
         case .checkpoint(let path, let reason): "checkpoint \(path): \(reason)"
         case .configuration(let field, let reason): "\(field): \(reason)"
         }

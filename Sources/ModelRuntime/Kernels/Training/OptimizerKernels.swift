@@ -29,7 +29,8 @@ struct GradientNormScaleKernel: Kernel {
 /// OptimizerStep: one torch.optim update of a parameter P and its state from gradient G.
 /// H = [learning rate, step t (1-based)], C = the clip factor (1 without clipping). Outputs
 /// are P and the state, updated; the planner places them on the inputs' buffers (in place),
-/// and the kernel is also correct when they are separate.
+/// and the kernel is also correct when they are separate. When the optional loss input L is
+/// NaN or infinite the step is skipped (in place: everything stays as it was).
 ///
 /// With g = C·G and, except for ADAMW, g += weight_decay·P first:
 /// SGD P −= lr·g; MOMENTUM v = μv + g, P −= lr·v; NESTEROV v = μv + g, P −= lr·(g + μv);
@@ -81,6 +82,7 @@ struct OptimizerStepKernel: Kernel {
     }
 
     func run(_ io: KernelIO) {
+        if let loss = io.input(6)?.assumingMemoryBound(to: Float.self), !loss[0].isFinite { return }
         let hyper = io.floats(2)
         let lr = hyper[0]
         let step = hyper[1]
