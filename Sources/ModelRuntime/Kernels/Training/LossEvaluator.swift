@@ -143,11 +143,13 @@ struct LossEvaluator: Sendable {
 
     /// Writes log_softmax of x along axis 1 for every position (ONNX's `log_prob` output).
     func writeLogSoftmax(_ x: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
-        var logp = [Double](repeating: 0, count: width)
-        for n in 0..<batch {
-            for i in 0..<inner {
-                logSoftmax(x, n: n, i: i, into: &logp)
-                for c in 0..<width { output[(n * width + c) * inner + i] = Float(logp[c]) }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: Swift.max(width, 1)) { buffer in
+            guard let logp = buffer.baseAddress else { return }
+            for n in 0..<batch {
+                for i in 0..<inner {
+                    logSoftmax(x, n: n, i: i, into: logp)
+                    for c in 0..<width { output[(n * width + c) * inner + i] = Float(logp[c]) }
+                }
             }
         }
     }
@@ -185,17 +187,23 @@ struct LossEvaluator: Sendable {
                 }
             }
         case .classIndex, .row:
-            for n in 0..<batch {
-                for i in 0..<inner {
-                    let p = n * inner + i
-                    let (s1, s2) = scales(n, term: p)
-                    let g = upstreamValue(p)
-                    let value = settings.family == .classIndex
-                        ? classTerm(x, t, n: n, i: i, s1: s1 * g, s2: s2 * g, grad: grad, cw)
-                        : rowTerm(x, t.assumingMemoryBound(to: Float.self), n: n, i: i, scale: s1 * g, grad: grad, cw)
-                    let weighted = s1 * value.0 + s2 * value.1
-                    if perTerm { loss?[p] = Float(weighted) }
-                    total += weighted
+            // One row of log-probabilities, on the stack: the loss allocates nothing per step.
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: Swift.max(width, 1)) { buffer in
+                guard let scratch = buffer.baseAddress else { return }
+                for n in 0..<batch {
+                    for i in 0..<inner {
+                        let p = n * inner + i
+                        let (s1, s2) = scales(n, term: p)
+                        let g = upstreamValue(p)
+                        let value = settings.family == .classIndex
+                            ? classTerm(x, t, n: n, i: i, s1: s1 * g, s2: s2 * g, grad: grad, cw, scratch: scratch)
+                            : rowTerm(
+                                x, t.assumingMemoryBound(to: Float.self), n: n, i: i, scale: s1 * g, grad: grad, cw,
+                                scratch: scratch)
+                        let weighted = s1 * value.0 + s2 * value.1
+                        if perTerm { loss?[p] = Float(weighted) }
+                        total += weighted
+                    }
                 }
             }
         }
@@ -232,7 +240,7 @@ struct LossEvaluator: Sendable {
     }
 
     /// Log-softmax of row (n, ·, i) into `logp` (stable), returning nothing else.
-    private func logSoftmax(_ x: UnsafePointer<Float>, n: Int, i: Int, into logp: inout [Double]) {
+    private func logSoftmax(_ x: UnsafePointer<Float>, n: Int, i: Int, into logp: UnsafeMutablePointer<Double>) {
         var maximum = -Double.infinity
         for c in 0..<width { maximum = Swift.max(maximum, Double(x[(n * width + c) * inner + i])) }
         if maximum == -.infinity { maximum = 0 }
@@ -246,7 +254,7 @@ struct LossEvaluator: Sendable {
     /// parts scaled by s1 and s2.
     private func classTerm(
         _ x: UnsafePointer<Float>, _ t: UnsafeRawPointer, n: Int, i: Int, s1: Double, s2: Double,
-        grad: UnsafeMutablePointer<Float>?, _ cw: Weights
+        grad: UnsafeMutablePointer<Float>?, _ cw: Weights, scratch: UnsafeMutablePointer<Double>
     ) -> (Double, Double) {
         let label = classIndex(t, n * inner + i)
         if isIgnored(label) { return (0, 0) }
@@ -258,8 +266,8 @@ struct LossEvaluator: Sendable {
             grad?[index(target)] += Float(-cwT * s1)
             return (-cwT * Double(x[index(target)]), 0)
         }
-        var logp = [Double](repeating: 0, count: width)
-        logSoftmax(x, n: n, i: i, into: &logp)
+        let logp = scratch
+        logSoftmax(x, n: n, i: i, into: logp)
         var factor = 1.0
         if settings.kind == .ordinalDistanceCrossEntropy {
             var best = 0
@@ -293,15 +301,15 @@ struct LossEvaluator: Sendable {
     /// A row term against a dense target row; adds its gradient scaled by `scale`.
     private func rowTerm(
         _ x: UnsafePointer<Float>, _ t: UnsafePointer<Float>, n: Int, i: Int, scale: Double,
-        grad: UnsafeMutablePointer<Float>?, _ cw: Weights
+        grad: UnsafeMutablePointer<Float>?, _ cw: Weights, scratch: UnsafeMutablePointer<Double>
     ) -> (Double, Double) {
         func index(_ c: Int) -> Int { (n * width + c) * inner + i }
         let eps = Double(settings.epsilon)
         var value = 0.0
         switch settings.kind {
         case .softmaxCrossEntropy, .ordinalDistanceCrossEntropy:
-            var logp = [Double](repeating: 0, count: width)
-            logSoftmax(x, n: n, i: i, into: &logp)
+            let logp = scratch
+            logSoftmax(x, n: n, i: i, into: logp)
             let smoothing = Double(settings.labelSmoothing)
             var weightedMass = 0.0
             for c in 0..<width {
@@ -329,9 +337,9 @@ struct LossEvaluator: Sendable {
                 if xc >= eps && xc <= 1 - eps { grad?[index(c)] += Float(-scale * cw(c) * target / clipped) }
             }
         case .klDivergence:
-            var logq = [Double](repeating: 0, count: width)
+            let logq = scratch
             if settings.fromLogits {
-                logSoftmax(x, n: n, i: i, into: &logq)
+                logSoftmax(x, n: n, i: i, into: logq)
             } else {
                 for c in 0..<width { logq[c] = Foundation.log(Swift.min(Swift.max(Double(x[index(c)]), eps), 1)) }
             }
