@@ -41,6 +41,27 @@ public struct GradientBuilder {
     /// The forward node's attributes.
     public var attributes: Attributes { node.attributes }
 
+    /// The values of an integer constant: an INT64/INT32 initializer or a Constant node's value.
+    public func constantInts(_ value: ValueID) -> [Int]? {
+        var tensor = graph.initializers[value]
+        if tensor == nil, let producer = graph.producer(of: value), graph.nodes[producer.index].op == .constant {
+            let attributes = graph.nodes[producer.index].attributes
+            if let ints = attributes.ints("value_ints") { return ints }
+            if attributes.has("value_int") { return [attributes.int("value_int", default: 0)] }
+            tensor = attributes.tensor("value")
+        }
+        guard let tensor, let bytes = try? tensor.elementBytes() else { return nil }
+        let width = tensor.dataType.resolved == .int32 ? 4 : 8
+        guard tensor.dataType.resolved == .int64 || width == 4 else { return nil }
+        return bytes.withUnsafeBytes { raw in
+            (0..<(bytes.count / width)).map { index in
+                width == 8
+                    ? Int(raw.loadUnaligned(fromByteOffset: index * 8, as: Int64.self))
+                    : Int(raw.loadUnaligned(fromByteOffset: index * 4, as: Int32.self))
+            }
+        }
+    }
+
     /// Appends a node computing `op` of `inputs` with `outputCount` outputs (nil entries for
     /// outputs `skip` lists), and returns their values.
     public mutating func emitNode(

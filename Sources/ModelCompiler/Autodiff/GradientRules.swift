@@ -195,12 +195,15 @@ public enum GradientRules {
         var axes: [Int]
         if b.node.op == .reduceSum {
             if let axesInput = b.input(1) {
-                guard let values = b.graph.initializers[axesInput].flatMap({ try? $0.elementBytes() }) else {
-                    throw b.unsupported("axes must be a constant")
-                }
-                axes = values.withUnsafeBytes { raw in (0..<(values.count / 8)).map { Int(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) } }
+                guard let values = b.constantInts(axesInput) else { throw b.unsupported("axes must be a constant") }
+                axes = values
             } else {
-                axes = b.attributes.int("noop_with_empty_axes", default: 0) != 0 ? [] : Array(0..<rank)
+                axes = []
+            }
+            // Empty axes reduce everything unless noop_with_empty_axes (ONNX ReduceSum-13).
+            if axes.isEmpty {
+                guard b.attributes.int("noop_with_empty_axes", default: 0) == 0 else { return [b.outputGradients[0]] }
+                axes = Array(0..<rank)
             }
         } else {
             axes = b.attributes.ints("axes") ?? Array(0..<rank)

@@ -33,12 +33,12 @@ public enum HeadLowering {
                 throw fail("output", "the head output '\(head.output)' has no inferred shape")
             }
             guard !head.target.isEmpty else { throw fail("target", "the head names no target data array") }
-            guard graph.value(named: head.target) == nil else {
-                throw fail("target", "'\(head.target)' already names a value of the graph; a target must be a data array of its own")
-            }
             let settings = LossAttributes(head: head)
             let targetType = TensorType(settings.family == .classIndex ? .int64 : .float, settings.targetDims(dims))
-            let target = graph.addValue(name: head.target, type: targetType, origin: .input)
+            // The encoded target is an input of its own, named after the head: two heads may
+            // encode one data array differently, and a target may also be a feature (an
+            // autoencoder); the trainer fills it from the data array `head.target`.
+            let target = graph.addValue(name: graph.uniqueName("target/\(label)"), type: targetType, origin: .input)
             graph.inputs.append(target)
             targets[index] = target
             var inputs: [ValueID?] = [output, target]
@@ -58,6 +58,8 @@ public enum HeadLowering {
                 inputs.append(weight)
             }
             var loss = appendNode(&graph, .headLoss, name: "loss/\(label)", inputs: inputs, attributes: settings.attributes)
+            // Typed now: autodiff runs before the final shape inference and its rules read ranks.
+            graph[loss].type = TensorType(.float, settings.reduction == .none ? settings.termDims(dims) : [])
             headLosses.append((index, loss))
             if settings.reduction == .none {
                 var attributes = Attributes([])
@@ -95,7 +97,8 @@ public enum HeadLowering {
         _ graph: inout Graph, _ op: OpType, name: String, inputs: [ValueID?], attributes: Attributes = Attributes([])
     ) -> ValueID {
         let id = NodeID(index: graph.nodes.count)
-        let output = graph.addValue(name: graph.uniqueName(name), type: TensorType(.float, nil), origin: .node(id))
+        // Every node lowering appends yields a scalar except a NONE HeadLoss, typed by the caller.
+        let output = graph.addValue(name: graph.uniqueName(name), type: TensorType(.float, []), origin: .node(id))
         graph.nodes.append(Node(name: graph[output].name, op: op, inputs: inputs, outputs: [output], attributes: attributes, doc: ""))
         return output
     }

@@ -73,8 +73,10 @@ public struct TrainingCompiler: Sendable {
         for pass in PassPipeline.lossPasses(for: optimization) { _ = try pass.run(on: &graph, context: context) }
         var parameters: [TrainableParameter] = []
         if purpose == .training {
+            // The model's own float weights: constants the lowering added (head weights) are not.
+            let modelWeights = Set(source.graph.initializer.map(\.name))
             let candidates = graph.initializers.keys.sorted().filter { id in
-                graph[id].type.dataType == .float && !frozen.contains(graph[id].name)
+                graph[id].type.dataType == .float && !frozen.contains(graph[id].name) && modelWeights.contains(graph[id].name)
             }
             let gradients = try Autodiff.differentiate(&graph, loss: lowered.loss, parameters: candidates)
             let ordered = candidates.compactMap { id in gradients[id].map { (id, $0) } }

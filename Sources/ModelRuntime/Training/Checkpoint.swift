@@ -1,78 +1,70 @@
 import Foundation
 import ModelFormat
 
-/// A training checkpoint: `checkpoint.model` (the model with the current weights) and
-/// `state.npz` (optimiser state tensors, the step count and the epochs done), each written
-/// atomically, the state last so a kill between the two leaves the previous state with a
-/// newer model that `restore` detects by the epoch recorded in both.
+/// A training checkpoint in a folder:
+/// - `state.npz`: everything a resumed run needs — the weights, the optimiser state, the step
+///   count, the epochs done and the early-stopping record — in one file written atomically
+///   (temporary file + rename), so a kill leaves either the previous checkpoint or this one;
+/// - `checkpoint.model`: the model with the same weights, written first, for people and tools
+///   (`modelrun infer` / `eval`); resuming never reads it.
 enum Checkpoint {
-    static let epochKey = "modelformat.checkpoint.epoch"
+    /// The early-stopping record carried across a resume.
+    struct Progress: Equatable {
+        var epoch: Int
+        var best: Double?
+        var epochsWithoutImprovement: Int
+    }
 
-    static func write(_ session: TrainingSession, epoch: Int, to directory: URL) throws(TrainingError) {
+    static func write(_ session: TrainingSession, progress: Progress, to directory: URL) throws(TrainingError) {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw .checkpoint(path: directory.path, reason: "cannot create the folder: \(error.localizedDescription)")
         }
-        var model = session.model
-        model.metadata.removeAll { $0.key == epochKey }
-        var entry = ProtoStringEntry()
-        entry.key = epochKey
-        entry.value = "\(epoch)"
-        model.metadata.append(entry)
-        var state: [String: Tensor] = [:]
-        for parameter in session.training.parameters {
-            for name in parameter.state { state[name] = session.store.tensor(name) }
-        }
-        state["__step"] = Tensor(shape: [1], int64s: [Int64(session.stepCount)])
-        state["__epoch"] = Tensor(shape: [1], int64s: [Int64(epoch)])
-        do {
-            try model.write(to: directory.appendingPathComponent("checkpoint.model"))
-        } catch {
-            throw .checkpoint(path: directory.appendingPathComponent("checkpoint.model").path, reason: "\(error)")
-        }
-        do {
-            try NPZ.write(state, to: directory.appendingPathComponent("state.npz"))
-        } catch {
-            throw .checkpoint(path: directory.appendingPathComponent("state.npz").path, reason: error.description)
-        }
-    }
-
-    /// Loads weights and optimiser state into `session`; returns the epochs already done.
-    static func restore(from directory: URL, into session: TrainingSession) throws(TrainingError) -> Int {
         let modelURL = directory.appendingPathComponent("checkpoint.model")
-        let stateURL = directory.appendingPathComponent("state.npz")
-        let model: ProtoModel
-        let state: [String: Tensor]
         do {
-            model = try ProtoModel(contentsOf: modelURL)
+            try session.model.write(to: modelURL)
         } catch {
             throw .checkpoint(path: modelURL.path, reason: "\(error)")
         }
+        var state: [String: Tensor] = [:]
+        for name in session.store.names { state[name] = session.store.tensor(name) }
+        state["__step"] = Tensor(shape: [1], int64s: [Int64(session.stepCount)])
+        state["__epoch"] = Tensor(shape: [1], int64s: [Int64(progress.epoch)])
+        state["__stale_epochs"] = Tensor(shape: [1], int64s: [Int64(progress.epochsWithoutImprovement)])
+        if let best = progress.best { state["__best"] = Tensor(shape: [1], scalars: [Float(best)]) }
+        let stateURL = directory.appendingPathComponent("state.npz")
+        do {
+            try NPZ.write(state, to: stateURL)
+        } catch {
+            throw .checkpoint(path: stateURL.path, reason: error.description)
+        }
+    }
+
+    /// Loads weights and optimiser state into `session`; returns the progress recorded.
+    static func restore(from directory: URL, into session: TrainingSession) throws(TrainingError) -> Progress {
+        let stateURL = directory.appendingPathComponent("state.npz")
+        let state: [String: Tensor]
         do {
             state = try NPZ.read(stateURL)
         } catch {
             throw .checkpoint(path: stateURL.path, reason: error.description)
         }
-        let epoch = Int(state["__epoch"]?.int64s.first ?? -1)
-        let recorded = model.metadata.first { $0.key == epochKey }?.value ?? "?"
-        guard recorded == "\(epoch)" else {
-            throw .checkpoint(
-                path: directory.path,
-                reason: "checkpoint.model (epoch \(recorded)) and state.npz "
-                    + "(epoch \(epoch)) disagree; the run was stopped while writing them")
+        guard let epoch = state["__epoch"]?.int64s.first, let step = state["__step"]?.int64s.first else {
+            throw .checkpoint(path: stateURL.path, reason: "no __epoch and __step arrays: not a training checkpoint")
         }
-        for tensor in model.graph.initializer where session.store.contains(tensor.name) {
-            guard let value = try? InferenceSession.load(tensor), session.store.assign(tensor.name, value) else {
-                throw .checkpoint(path: modelURL.path, reason: "weight '\(tensor.name)' does not match the model being trained")
+        for name in session.store.names {
+            guard let tensor = state[name] else {
+                throw .checkpoint(path: stateURL.path, reason: "no array for '\(name)': the checkpoint is of another model")
             }
-        }
-        for (name, tensor) in state where !name.hasPrefix("__") {
             guard session.store.assign(name, tensor) else {
-                throw .checkpoint(path: stateURL.path, reason: "optimizer state '\(name)' does not match the model being trained")
+                throw .checkpoint(
+                    path: stateURL.path, reason: "'\(name)' is \(tensor.shape) \(tensor.elementType), which does not match the model")
             }
         }
-        session.stepCount = Int(state["__step"]?.int64s.first ?? 0)
-        return epoch
+        session.stepCount = Int(step)
+        return Progress(
+            epoch: Int(epoch), best: state["__best"]?.scalars.first.map(Double.init),
+            epochsWithoutImprovement: Int(state["__stale_epochs"]?.int64s.first ?? 0))
     }
 }

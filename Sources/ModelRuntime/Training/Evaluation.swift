@@ -8,8 +8,11 @@ enum Evaluation {
         let program = session.evaluation
         let heads = program.sourceModel.head
         let outputs = heads.map(\.output)
+        let headLosses = program.headLosses.sorted { $0.key < $1.key }
         var collected: [String: [Tensor]] = [:]
-        var lossSum = 0.0
+        // Per head: the sum over batches of (SUM/NONE) the batch loss, or (means) the batch
+        // loss times the batch's sample count; a mean is then divided by the sample count.
+        var lossSums = [Int: Double]()
         var start = 0
         // Evaluation graphs lack the trainer's hyper input; feed only what the graph declares.
         let inputNames = Set(program.graph.inputs.map { program.graph[$0].name })
@@ -18,13 +21,22 @@ enum Evaluation {
             let feeds = data.batch(indices).filter { inputNames.contains($0.key) }
             let values: [String: Tensor]
             do {
-                values = try session.evaluate(feeds, fetching: [program.loss] + outputs)
+                values = try session.evaluate(feeds, fetching: headLosses.map(\.value) + outputs)
             } catch {
                 throw .runtime(error)
             }
-            lossSum += Double(values[program.loss]?.scalars.first ?? .nan) * Double(indices.count)
+            for (head, name) in headLosses {
+                let terms = values[name]?.scalars ?? [.nan]
+                let batchLoss = terms.reduce(0.0) { $0 + Double($1) }
+                lossSums[head, default: 0] += isSummed(heads[head]) ? batchLoss : batchLoss * Double(indices.count)
+            }
             for name in outputs { if let value = values[name] { collected[name, default: []].append(value) } }
             start += batchSize
+        }
+        var loss = 0.0
+        for (head, sum) in lossSums {
+            let weight = Double(heads[head].weight == 0 ? 1 : heads[head].weight)
+            loss += weight * (isSummed(heads[head]) ? sum : sum / Double(max(data.count, 1)))
         }
         var metrics: [String: [MetricResult]] = [:]
         for (index, head) in heads.enumerated() where !head.metric.isEmpty {
@@ -34,7 +46,9 @@ enum Evaluation {
             let name = HeadDecoders.displayName(head)
             do {
                 let predictions = try HeadDecoders.make(for: head).decode(rows)
-                let classes = Int(head.encoding.numClasses > 0 ? head.encoding.numClasses : Int64(rows.shape.last ?? 1))
+                let width = Int64(rows.shape.last ?? 1)
+                // An ORDINAL head has C − 1 outputs for C levels.
+                let classes = Int(head.encoding.numClasses > 0 ? head.encoding.numClasses : (head.encoding.kind == .ordinal ? width + 1 : width))
                 metrics[name] = try MetricEvaluator.evaluate(
                     head: head, predictions: predictions, labels: flatLabels, classCount: classes)
             } catch let error as DecodeError {
@@ -45,7 +59,15 @@ enum Evaluation {
                 throw .runtime(.decode(head: name, reason: "\(error)"))
             }
         }
-        return EvaluationReport(loss: lossSum / Double(max(data.count, 1)), heads: metrics, samples: data.count)
+        return EvaluationReport(loss: loss, heads: metrics, samples: data.count)
+    }
+
+    /// Heads whose loss is a sum over samples (SUM; NONE, which training sums): the data set's
+    /// loss is the sum of the batch losses. Other reductions are means, combined with the
+    /// batch sizes as weights (exact for plain means; for class- or sample-weighted means the
+    /// batches' own denominators are used, an approximation that vanishes with one batch).
+    private static func isSummed(_ head: ProtoHead) -> Bool {
+        head.loss.reduction == .sum || head.loss.reduction == .none
     }
 
     /// Joins batch outputs along the first axis.
@@ -82,7 +104,22 @@ enum Evaluation {
                 }
             }
         }
-        let flatLabels = labels.reshaped([n * inner] + (labels.shape.count > output.shape.count - 1 ? [labels.count / (n * inner)] : [])) ?? labels
-        return (Tensor(shape: [n * inner, c], scalars: rows), flatLabels)
+        // Class indices [N, d…] flatten in place; dense labels [N, C, d…] move their class axis
+        // last like the output.
+        guard labels.shape.count == output.shape.count, labels.shape.count > 2 else {
+            return (Tensor(shape: [n * inner, c], scalars: rows), labels.reshaped([n * inner]) ?? labels)
+        }
+        let labelWidth = labels.shape[1]
+        let labelValues = labels.scalars
+        var labelRows = [Float](repeating: 0, count: labelValues.count)
+        for sample in 0..<n {
+            for channel in 0..<labelWidth {
+                for position in 0..<inner {
+                    labelRows[(sample * inner + position) * labelWidth + channel] =
+                        labelValues[(sample * labelWidth + channel) * inner + position]
+                }
+            }
+        }
+        return (Tensor(shape: [n * inner, c], scalars: rows), Tensor(shape: [n * inner, labelWidth], scalars: labelRows))
     }
 }

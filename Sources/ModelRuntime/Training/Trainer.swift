@@ -54,7 +54,9 @@ public final class Trainer {
     public let epochs: Int
     public let batchSize: Int
     /// The epoch to start from (after a resumed checkpoint).
-    public private(set) var startEpoch = 0
+    public var startEpoch: Int { resumed.epoch }
+    /// Where a resumed run starts: epochs done and the early-stopping record.
+    private var resumed = Checkpoint.Progress(epoch: 0, best: nil, epochsWithoutImprovement: 0)
 
     public init(
         _ model: ProtoModel, data: Dataset, validation validationSet: Dataset? = nil, file: URL? = nil,
@@ -89,7 +91,7 @@ public final class Trainer {
         }
         guard train.count > 0 else { throw .configuration(field: "data", reason: "the training data has no samples") }
         if options.resume, let directory = options.checkpointDirectory {
-            startEpoch = try Checkpoint.restore(from: directory, into: session)
+            resumed = try Checkpoint.restore(from: directory, into: session)
         }
     }
 
@@ -104,8 +106,8 @@ public final class Trainer {
             base: Double(options.learningRate ?? (config.optimizer.learningRate > 0 ? config.optimizer.learningRate : 1e-3)),
             schedule: config.schedule, totalSteps: batches * epochs)
         var reports: [EpochReport] = []
-        var best: Double?
-        var epochsWithoutImprovement = 0
+        var best = resumed.best
+        var epochsWithoutImprovement = resumed.epochsWithoutImprovement
         for epoch in startEpoch..<epochs {
             let started = Date()
             let order = Self.order(count: train.count, epoch: epoch, seed: config.seed, shuffle: config.shuffle)
@@ -132,20 +134,23 @@ public final class Trainer {
             report.seconds = Date().timeIntervalSince(started)
             reports.append(report)
             onEvent(.epoch(report))
-            if let directory = options.checkpointDirectory {
-                try Checkpoint.write(session, epoch: epoch + 1, to: directory)
-            }
             // Early stopping on the validation loss or metric.
+            var stop = false
             if config.earlyStopping.patience > 0, let validationReport = report.validation {
                 let score = monitored(validationReport)
                 if let previous = best, score <= previous {
                     epochsWithoutImprovement += 1
-                    if epochsWithoutImprovement >= config.earlyStopping.patience { break }
+                    stop = epochsWithoutImprovement >= config.earlyStopping.patience
                 } else {
                     best = score
                     epochsWithoutImprovement = 0
                 }
             }
+            if let directory = options.checkpointDirectory {
+                let progress = Checkpoint.Progress(epoch: epoch + 1, best: best, epochsWithoutImprovement: epochsWithoutImprovement)
+                try Checkpoint.write(session, progress: progress, to: directory)
+            }
+            if stop { break }
         }
         return reports
     }
@@ -177,14 +182,15 @@ public final class Trainer {
         return "none in the forward graph (the loss itself)"
     }
 
-    /// Higher is better: the negated loss, or the first head's value of the monitored metric
+    /// Higher is better: the negated loss, or the first head's (in model order) value of the monitored metric
     /// (negated for the error metrics MAE, MSE and Hamming loss).
     private func monitored(_ report: EvaluationReport) -> Double {
         let metric = config.earlyStopping.metric
         guard metric != .unspecified else { return -report.loss }
         let name = metric.reportName
-        for results in report.heads.values {
-            if let result = results.first(where: { $0.metric == name }) {
+        // Heads in model order, so the monitored head is the same in every epoch and run.
+        for head in session.training.sourceModel.head {
+            if let result = report.heads[HeadDecoders.displayName(head)]?.first(where: { $0.metric == name }) {
                 return [.mae, .mse, .hammingLoss].contains(metric) ? -result.value : result.value
             }
         }

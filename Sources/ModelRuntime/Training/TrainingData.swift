@@ -46,8 +46,15 @@ struct TrainingData {
             guard let output = graph.value(named: head.output), let dims = graph[output].type.dims, dims.count >= 1 else {
                 throw .runtime(.bind(node: head.output, op: "head", reason: "the head output has no known shape"))
             }
+            guard dims.count < 2 || dims[1].fixedValue != nil else {
+                throw .runtime(.bind(
+                    node: head.output, op: "head",
+                    reason: "the width of the head output \(graph[output].type) is not known before running, so targets cannot be encoded"))
+            }
             let width = dims.count > 1 ? dims[1].fixedValue ?? 1 : 1
-            let spatial = dims.count > 2 ? dims.dropFirst(2).compactMap(\.fixedValue) : nil
+            // Spatial dims only when all are known; otherwise the encoder reads them from the labels.
+            let spatialDims = dims.dropFirst(2)
+            let spatial = dims.count > 2 && spatialDims.allSatisfy({ $0.fixedValue != nil }) ? spatialDims.compactMap(\.fixedValue) : nil
             do {
                 let encoder = try LabelEncoder(head: head, outputWidth: width, spatialShape: spatial)
                 feeds[targetName] = try encoder.encode(natural)

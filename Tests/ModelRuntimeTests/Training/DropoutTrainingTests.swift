@@ -27,7 +27,8 @@ import Testing
         let session = try TrainingSession(model: try ProtoModel(textFormatString: Self.model))
         #expect(session.training.graph.nodes.contains { $0.op == .dropoutMask })
         #expect(!session.evaluation.graph.nodes.contains { $0.op == .dropoutMask })
-        let feeds = ["x": Tensor(shape: [80, 50], scalars: [Float](repeating: 1, count: 4000)), "t": Tensor(zeros: [80, 50])]
+        let target = try #require(session.training.targets[0])
+        let feeds = ["x": Tensor(shape: [80, 50], scalars: [Float](repeating: 1, count: 4000)), target: Tensor(zeros: [80, 50])]
         let maskName = try #require(session.training.graph.values.first { $0.name.hasSuffix("dropout_mask") }).name
         var masks: [[Float]] = []
         for _ in 0..<2 {

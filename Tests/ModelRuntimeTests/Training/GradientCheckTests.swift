@@ -166,7 +166,7 @@ import Testing
         case .multiHot:
             target = Tensor(shape: check.outputShape, scalars: (0..<check.outputShape.reduce(1, *)).map { Float(($0 * 5 + 2) % 3 == 0 ? 1 : 0) })
         }
-        let feeds = ["x": x, "t": target]
+        let feeds = ["x": x, try #require(session.training.targets[0]): target]
         let loss = session.evaluation.loss
         func evaluate() throws -> Double {
             Double(try #require(session.evaluate(feeds, fetching: [loss])[loss]).scalars[0])

@@ -52,7 +52,8 @@ import Testing
         var results: [[Float]] = []
         for level in [OptimizationLevel.O0, .O2] {
             let session = try TrainingSession(model: model, optimization: level)
-            let step = try session.step(["x": x, "t": t], learningRate: 0, fetching: ["grad/w"])
+            let step = try session.step(
+                ["x": x, try #require(session.training.targets[0]): t], learningRate: 0, fetching: ["grad/w"])
             results.append([step.loss] + (try #require(step.values["grad/w"])).scalars)
         }
         for (a, b) in zip(results[0], results[1]) {

@@ -104,3 +104,70 @@ import TestSupport
         #expect(after < before / 20, "loss \(before) → \(after)")
     }
 }
+
+/// Head configurations the review found fragile: a NONE reduction (its per-term loss summed for
+/// the gradient), two heads encoding one label array differently, a weighted head whose weight
+/// must stay a constant, a batch whose sample weights are all zero, and ORDINAL evaluation
+/// without `num_classes`.
+@Suite struct HeadConfigurationTrainingTests {
+    static let data = try! Dataset(arrays: [
+        "x": Tensor(shape: [12, 3], scalars: (0..<36).map { Float(($0 * 5) % 7) / 7 - 0.4 }),
+        "y": Tensor(shape: [12], int64s: (0..<12).map { Int64($0 % 4) }),
+        "w": Tensor(shape: [12], scalars: [Float](repeating: 0, count: 12)),
+    ])
+
+    static func model(_ heads: String, outputs: Int = 4) throws -> ProtoModel {
+        try ProtoModel(textFormatString: """
+            opset_version: 17
+            graph {
+              name: "heads"
+              input { name: "x" elem_type: FLOAT dim { param: "N" } dim { value: 3 } }
+              output { name: "z" elem_type: FLOAT dim { param: "N" } dim { value: \(outputs) } }
+              output { name: "c" elem_type: FLOAT dim { param: "N" } dim { value: 2 } }
+              node { op_type: "Gemm" input: "x" input: "w1" output: "z" attribute { name: "transB" i: 1 } }
+              node { op_type: "Gemm" input: "x" input: "w2" output: "c" attribute { name: "transB" i: 1 } }
+              initializer { name: "w1" data_type: FLOAT dims: \(outputs) dims: 3 init { kind: GLOROT_UNIFORM } }
+              initializer { name: "w2" data_type: FLOAT dims: 2 dims: 3 init { kind: GLOROT_UNIFORM } }
+            }
+            \(heads)
+            training { optimizer { kind: SGD learning_rate: 0.1 } batch_size: 5 epochs: 2 seed: 2 }
+            """)
+    }
+
+    @Test func noneReductionTrainsAsTheSum() throws {
+        let model = try Self.model(#"head { name: "a" output: "z" target: "y" encoding { kind: ONE_HOT num_classes: 4 } loss { kind: SOFTMAX_CROSS_ENTROPY from_logits: true reduction: NONE } metric: [ACCURACY] }"#)
+        let trainer = try Trainer(model, data: Self.data)
+        let reports = try trainer.fit()
+        #expect(reports.count == 2 && reports.allSatisfy { $0.loss.isFinite })
+    }
+
+    @Test func twoHeadsEncodeOneArrayAndHeadWeightsStayConstant() throws {
+        let model = try Self.model("""
+            head { name: "a" output: "z" target: "y" encoding { kind: ONE_HOT num_classes: 4 } loss { kind: SOFTMAX_CROSS_ENTROPY from_logits: true } metric: [ACCURACY] }
+            head { name: "b" output: "c" target: "y" encoding { kind: BINARY_CODE num_classes: 4 } loss { kind: BINARY_CROSS_ENTROPY from_logits: true } weight: 2 metric: [ACCURACY] }
+            """)
+        let trainer = try Trainer(model, data: Self.data)
+        #expect(trainer.session.training.parameters.map(\.name).sorted() == ["w1", "w2"])
+        let reports = try trainer.fit()
+        #expect(reports.last?.loss.isFinite == true)
+        let report = try trainer.evaluate(Self.data)
+        #expect(report.heads["a"] != nil && report.heads["b"] != nil)
+    }
+
+    @Test func allZeroSampleWeightsGiveZeroLossNotNaN() throws {
+        let model = try Self.model(#"head { name: "a" output: "z" target: "y" encoding { kind: ONE_HOT num_classes: 4 } loss { kind: SOFTMAX_CROSS_ENTROPY from_logits: true reduction: MEAN_OVER_WEIGHTS sample_weight: "w" } }"#)
+        let trainer = try Trainer(model, data: Self.data)
+        let reports = try trainer.fit()
+        #expect(reports.allSatisfy { $0.loss == 0 })
+    }
+
+    @Test func ordinalEvaluationWithoutClassCount() throws {
+        // Levels 0..3 from 3 ordinal outputs (C − 1), num_classes left unset.
+        let model = try Self.model(
+            #"head { name: "o" output: "z" target: "y" encoding { kind: ORDINAL } loss { kind: BINARY_CROSS_ENTROPY from_logits: true } metric: [MAE, ACCURACY] }"#,
+            outputs: 3)
+        let trainer = try Trainer(model, data: Self.data)
+        let report = try trainer.evaluate(Self.data)
+        #expect(report.heads["o"]?.map(\.metric) == ["mae", "accuracy"])
+    }
+}

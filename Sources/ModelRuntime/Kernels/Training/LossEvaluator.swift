@@ -163,9 +163,14 @@ struct LossEvaluator: Sendable {
         if let grad { grad.initialize(repeating: 0, count: batch * width * inner) }
         var total = 0.0
         // Scales of a term's two parts in the reduced loss (and of its gradient).
+        // A batch whose weights are all zero has nothing to learn from: loss and gradient 0 for
+        // the weighted reductions (TensorFlow's div_no_nan), rather than 0/0.
+        let isWeightedReduction = settings.reduction == .meanOverWeights || settings.reduction == .sumOverNonzeroWeights
+        let empty = isWeightedReduction && d1 == 0
         func scales(_ n: Int, term: Int) -> (Double, Double) {
             let wn = sampleWeight(w, n)
             if perTerm { return (wn, wn) }
+            if empty { return (0, 0) }
             return (wn / d1, wn / d2)
         }
         func upstreamValue(_ term: Int) -> Double {
