@@ -82,6 +82,10 @@ import Testing
                 initializer { name: "d" data_type: FLOAT dims: 1 dims: 4 init { kind: UNIFORM low: 1 high: 2 } }
                 """,
             inputShape: [3, 3], outputShape: [3, 4]),
+        Case(
+            name: "Gemm + Relu over 60 elements (the 16-lane gradient loop and its tail)",
+            body: gemmLayer("x", "h", "fc", inputs: 6, units: 20) + #"node { op_type: "Relu" input: "h" output: "y" }"#,
+            inputShape: [3, 6], outputShape: [3, 20]),
         activation("Relu"), activation("Sigmoid"), activation("Tanh"), activation("Softplus"),
         activation("LeakyRelu", attributes: #"attribute { name: "alpha" f: 0.2 }"#),
         activation("Elu", attributes: #"attribute { name: "alpha" f: 0.7 }"#), activation("Selu"), activation("Gelu"),

@@ -95,35 +95,35 @@ struct OptimizerStepKernel: Kernel {
         let decayed = kind != .adamw && weightDecay != 0
         switch kind {
         case .sgd:
-            for i in 0..<count {
-                var g = clip * gradient[i]
-                if decayed { g += weightDecay * parameterIn[i] }
-                parameter[i] = parameterIn[i] - lr * g
+            ParallelFor.run(count: count, threads: io.threads) { range in
+                for i in range {
+                    var g = clip * gradient[i]
+                    if decayed { g += weightDecay * parameterIn[i] }
+                    parameter[i] = parameterIn[i] - lr * g
+                }
             }
         case .momentum, .nesterov:
             let (vIn, vOut) = (stateIn(0), stateOut(0))
-            for i in 0..<count {
-                var g = clip * gradient[i]
-                if decayed { g += weightDecay * parameterIn[i] }
-                let v = momentum * vIn[i] + g
-                vOut[i] = v
-                parameter[i] = parameterIn[i] - lr * (kind == .nesterov ? g + momentum * v : v)
+            ParallelFor.run(count: count, threads: io.threads) { range in
+                for i in range {
+                    var g = clip * gradient[i]
+                    if decayed { g += weightDecay * parameterIn[i] }
+                    let v = momentum * vIn[i] + g
+                    vOut[i] = v
+                    parameter[i] = parameterIn[i] - lr * (kind == .nesterov ? g + momentum * v : v)
+                }
             }
         case .adam, .adamw:
             let (mIn, mOut, vIn, vOut) = (stateIn(0), stateOut(0), stateIn(1), stateOut(1))
             let correction1 = 1 - Foundation.pow(beta1, step)
             let correction2 = 1 - Foundation.pow(beta2, step)
-            let stepSize = lr / correction1
-            let rootCorrection2 = correction2.squareRoot()
-            for i in 0..<count {
-                var p = parameterIn[i]
-                var g = clip * gradient[i]
-                if kind == .adamw { p *= 1 - lr * weightDecay } else if decayed { g += weightDecay * p }
-                let m = beta1 * mIn[i] + (1 - beta1) * g
-                let v = beta2 * vIn[i] + (1 - beta2) * g * g
-                mOut[i] = m
-                vOut[i] = v
-                parameter[i] = p - stepSize * m / (v.squareRoot() / rootCorrection2 + epsilon)
+            let rule = AdamRule(
+                stepSize: lr / correction1, inverseRootCorrection2: 1 / correction2.squareRoot(), beta1: beta1,
+                beta2: beta2, epsilon: epsilon, clip: clip,
+                decay: kind == .adamw ? 1 - lr * weightDecay : 1, l2: kind == .adamw ? 0 : weightDecay)
+            ParallelFor.run(count: count, threads: io.threads) { range in
+                rule.apply(
+                    range, p: parameterIn, g: gradient, m: mIn, v: vIn, pOut: parameter, mOut: mOut, vOut: vOut)
             }
         case .adadelta:
             let (sIn, sOut, aIn, aOut) = (stateIn(0), stateOut(0), stateIn(1), stateOut(1))
@@ -163,6 +163,57 @@ struct OptimizerStepKernel: Kernel {
             }
         case .UNRECOGNIZED:
             break
+        }
+    }
+}
+
+/// The Adam/AdamW element update, vectorised over 16 lanes:
+/// p ·= decay; g = clip·G + l2·p; m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
+/// p −= stepSize·m / (√v·inverseRootCorrection2 + ε). (AdamW: decay = 1 − lr·wd, l2 = 0;
+/// Adam: decay = 1, l2 = wd.)
+struct AdamRule {
+    let stepSize: Float
+    let inverseRootCorrection2: Float
+    let beta1: Float
+    let beta2: Float
+    let epsilon: Float
+    let clip: Float
+    let decay: Float
+    let l2: Float
+
+    func apply(
+        _ range: Range<Int>, p: UnsafePointer<Float>, g: UnsafePointer<Float>, m: UnsafePointer<Float>,
+        v: UnsafePointer<Float>, pOut: UnsafeMutablePointer<Float>, mOut: UnsafeMutablePointer<Float>,
+        vOut: UnsafeMutablePointer<Float>
+    ) {
+        typealias Lanes = SIMD16<Float>
+        let width = Lanes.scalarCount
+        var i = range.lowerBound
+        func load(_ pointer: UnsafePointer<Float>, _ index: Int) -> Lanes {
+            UnsafeRawPointer(pointer + index).loadUnaligned(as: Lanes.self)
+        }
+        func store(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>, _ index: Int) {
+            UnsafeMutableRawPointer(pointer + index).storeBytes(of: value, as: Lanes.self)
+        }
+        while i + width <= range.upperBound {
+            let parameter = load(p, i) * decay
+            let gradient = load(g, i) * clip + parameter * l2
+            let first = load(m, i) * beta1 + gradient * (1 - beta1)
+            let second = load(v, i) * beta2 + gradient * gradient * (1 - beta2)
+            store(first, mOut, i)
+            store(second, vOut, i)
+            store(parameter - stepSize * first / (second.squareRoot() * inverseRootCorrection2 + epsilon), pOut, i)
+            i += width
+        }
+        while i < range.upperBound {
+            let parameter = p[i] * decay
+            let gradient = g[i] * clip + parameter * l2
+            let first = m[i] * beta1 + gradient * (1 - beta1)
+            let second = v[i] * beta2 + gradient * gradient * (1 - beta2)
+            mOut[i] = first
+            vOut[i] = second
+            pOut[i] = parameter - stepSize * first / (second.squareRoot() * inverseRootCorrection2 + epsilon)
+            i += 1
         }
     }
 }
