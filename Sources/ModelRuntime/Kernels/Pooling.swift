@@ -56,7 +56,19 @@ struct WindowPoolKernel: Kernel {
         }
     }
 
+    /// A 2×2 window with stride 2, no padding, no dilation and every window inside the input:
+    /// the common CNN downsampling, which `run` computes without per-tap bounds checks.
+    var isPlainTwoByTwo: Bool {
+        [rows, columns].allSatisfy { axis in
+            axis.kernel == 2 && axis.stride == 2 && axis.dilation == 1 && axis.padBegin == 0 && 2 * axis.strided <= axis.dense
+        }
+    }
+
     func run(_ io: KernelIO) {
+        if case .max = reduction, io.output(1) == nil, isPlainTwoByTwo {
+            maximumTwoByTwo(io.floats(0), io.outputFloats(0))
+            return
+        }
         switch reduction {
         case .max:
             maximum(io.floats(0), io.outputFloats(0), indices: io.output(1)?.assumingMemoryBound(to: Int64.self))
@@ -98,6 +110,24 @@ struct WindowPoolKernel: Kernel {
                     }
                     out += 1
                 }
+            }
+        }
+    }
+
+    /// MaxPool 2×2 stride 2 (see `isPlainTwoByTwo`): the maximum of four elements, the same
+    /// value the general loop finds (max is exact, so the order of comparisons cannot matter).
+    private func maximumTwoByTwo(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        let (outputHeight, outputWidth) = (rows.strided, columns.strided)
+        var out = y
+        for plane in 0..<planes {
+            let input = x + plane * height * width
+            for oh in 0..<outputHeight {
+                let top = input + 2 * oh * width
+                let bottom = top + width
+                for ow in 0..<outputWidth {
+                    out[ow] = Swift.max(Swift.max(top[2 * ow], top[2 * ow + 1]), Swift.max(bottom[2 * ow], bottom[2 * ow + 1]))
+                }
+                out += outputWidth
             }
         }
     }

@@ -12,6 +12,8 @@ struct PoolGradKernel: Kernel {
     let width: Int
     let rows: WindowAxis?
     let columns: WindowAxis?
+    /// MaxPool 2×2 stride 2 inside the input (`WindowPoolKernel.isPlainTwoByTwo`).
+    let plainTwoByTwo: Bool
 
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
@@ -23,6 +25,7 @@ struct PoolGradKernel: Kernel {
         if name == "GlobalAveragePool" {
             pool = .global(extent: x.dropFirst(2).reduce(1, *))
             (height, width, rows, columns) = (0, 0, nil, nil)
+            plainTwoByTwo = false
             return
         }
         guard name == "MaxPool" || name == "AveragePool" else { throw node.error("pool '\(name)' is not a pooling op") }
@@ -31,6 +34,7 @@ struct PoolGradKernel: Kernel {
             inputShapes: [x], inputTypes: [.float32], outputShapes: [dy], outputTypes: [.float32], constants: [:])
         let kernel = try WindowPoolKernel(binding: forward)
         (height, width, rows, columns) = (kernel.height, kernel.width, kernel.rows, kernel.columns)
+        plainTwoByTwo = name == "MaxPool" && kernel.isPlainTwoByTwo
         switch kernel.reduction {
         case .max: pool = .max
         case .average(let includePad): pool = .average(includePad: includePad)
@@ -51,6 +55,28 @@ struct PoolGradKernel: Kernel {
         guard let rows, let columns else { return }
         let inputPlane = height * width
         dx.initialize(repeating: 0, count: planes * inputPlane)
+        if plainTwoByTwo {
+            // The window's first maximum in the forward kernel's order: top-left, top-right,
+            // bottom-left, bottom-right, a later one only when strictly greater.
+            var gradient = dy
+            for plane in 0..<planes {
+                let input = x + plane * inputPlane
+                let target = dx + plane * inputPlane
+                for oh in 0..<rows.strided {
+                    let top = 2 * oh * width
+                    for ow in 0..<columns.strided {
+                        let first = top + 2 * ow
+                        var best = first
+                        if input[first + 1] > input[best] { best = first + 1 }
+                        if input[first + width] > input[best] { best = first + width }
+                        if input[first + width + 1] > input[best] { best = first + width + 1 }
+                        target[best] += gradient[ow]
+                    }
+                    gradient += columns.strided
+                }
+            }
+            return
+        }
         var out = 0
         for plane in 0..<planes {
             let input = x + plane * inputPlane
