@@ -133,23 +133,8 @@ struct ConvKernel: Kernel {
     var filtersPerGroup: Int { filters / groups }
     /// Rows of the column matrix: C/group·KH·KW.
     var depth: Int { channelsPerGroup * rows.kernel * columns.kernel }
-    /// The im2col buffer: depth × output plane floats (none for the pointwise path); for the
-    /// batched path, depth × N·plane columns plus the M × N·plane product.
-    var scratchByteCount: Int {
-        if batchesColumns { return (depth + filters) * batch * outputPlane * MemoryLayout<Float>.size }
-        return pointwise ? 0 : depth * outputPlane * MemoryLayout<Float>.size
-    }
-
-    /// Whether one sgemm covers the whole batch: columns of every image side by side
-    /// ([depth, N·plane]), so BLAS sees one product with a wide N instead of N small ones — the
-    /// per-call overhead dominates when M (filters) and the plane are small, as in LeNet. Only
-    /// for ungrouped, unfolded convolutions of several images whose buffers stay modest.
-    var batchesColumns: Bool {
-        groups == 1 && !pointwise && batch > 1 && (depth + filters) * batch * outputPlane <= Self.batchedScratchLimit
-    }
-
-    /// The largest batched scratch, in floats (64 MiB).
-    static let batchedScratchLimit = 16 << 20
+    /// The im2col buffer: depth × output plane floats (none for the pointwise path).
+    var scratchByteCount: Int { pointwise ? 0 : depth * outputPlane * MemoryLayout<Float>.size }
     var outputPlane: Int { rows.strided * columns.strided }
 
     init(binding node: BoundNode) throws(RuntimeError) {
@@ -189,10 +174,6 @@ struct ConvKernel: Kernel {
     }
 
     func run(_ io: KernelIO) {
-        if batchesColumns, let scratch = io.scratch?.assumingMemoryBound(to: Float.self) {
-            runBatched(io, scratch: scratch)
-            return
-        }
         let x = io.floats(0)
         let w = io.floats(1)
         let y = io.outputFloats(0)
@@ -232,44 +213,6 @@ struct ConvKernel: Kernel {
         activation.apply(y, y, count: batch * filters * plane)
     }
 
-    /// The batched path (`batchesColumns`): unfold every image into its columns of one
-    /// [depth, N·plane] matrix (images split over the threads), one sgemm
-    /// P = W [M, depth] · columns, then Y[n, m, ·] = P[m, n·plane ..< (n+1)·plane] + B[m] and the
-    /// fused activation.
-    private func runBatched(_ io: KernelIO, scratch: UnsafeMutablePointer<Float>) {
-        let x = io.floats(0)
-        let w = io.floats(1)
-        let y = io.outputFloats(0)
-        let plane = outputPlane
-        let wide = batch * plane
-        let columnsBuffer = scratch
-        let product = scratch + depth * wide
-        let inputPlane = height * width
-        ParallelFor.run(count: batch, threads: io.threads, minimumCount: 2) { images in
-            for image in images {
-                unfold(x + image * channels * inputPlane, into: columnsBuffer + image * plane, rowStride: wide)
-            }
-        }
-        BLAS.sgemm(
-            transposeA: false, transposeB: false, m: filters, n: wide, k: depth, alpha: 1, a: w, b: columnsBuffer,
-            beta: 0, c: product)
-        let bias = hasBias ? io.floats(2) : nil
-        for image in 0..<batch {
-            for filter in 0..<filters {
-                let source = product + filter * wide + image * plane
-                let destination = y + (image * filters + filter) * plane
-                if let bias {
-                    let b = bias[filter]
-                    for p in 0..<plane { destination[p] = source[p] + b }
-                } else {
-                    destination.update(from: source, count: plane)
-                }
-            }
-        }
-        if case .identity = activation { return }
-        activation.apply(y, y, count: batch * filters * plane)
-    }
-
     /// Y_g = W_g · columns (+ Y_g when beta = 1).
     @inline(__always)
     private func multiply(
@@ -282,9 +225,9 @@ struct ConvKernel: Kernel {
 
     /// im2col: column row (c, kh, kw) holds, for every output position (oh, ow), the input
     /// element that tap meets, or 0 where it falls in the padding.
-    func unfold(_ x: UnsafePointer<Float>, into columnsBuffer: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+    func unfold(_ x: UnsafePointer<Float>, into columnsBuffer: UnsafeMutablePointer<Float>) {
         let (outputHeight, outputWidth) = (rows.strided, columns.strided)
-        let plane = rowStride ?? outputPlane
+        let plane = outputPlane
         var destination = columnsBuffer
         for channel in 0..<channelsPerGroup {
             let input = x + channel * height * width

@@ -8,17 +8,13 @@ enum ParallelFor {
     /// Below this many elements a loop runs on the calling thread.
     static let minimumParallelCount = 1 << 15
 
-    /// `minimumCount` overrides the inline threshold for loops whose iterations are large
-    /// (whole images rather than elements).
-    static func run(count: Int, threads: Int, minimumCount: Int = minimumParallelCount, _ body: (Range<Int>) -> Void) {
-        let parts = min(max(threads, 1), max(1, count / max(1, minimumCount / 2)))
+    static func run(count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+        let parts = min(max(threads, 1), max(1, count / (minimumParallelCount / 2)))
         guard parts > 1 else {
             body(0..<count)
             return
         }
-        // Element loops get chunks of whole 16-lane blocks; item loops (minimumCount given) plain shares.
-        let share = (count + parts - 1) / parts
-        let chunk = minimumCount == minimumParallelCount ? (share + 15) / 16 * 16 : share
+        let chunk = ((count + parts - 1) / parts + 15) / 16 * 16
         withoutActuallyEscaping(body) { body in
             // The chunks are disjoint and `concurrentPerform` returns only when all are done,
             // so sharing the (non-Sendable) loop body across its workers is safe.
