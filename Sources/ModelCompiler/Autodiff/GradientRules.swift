@@ -30,6 +30,11 @@ public enum GradientRules {
         case .headLoss: return headLoss(&b)
         // A dropout mask depends on its input's shape only: no gradient flows through it.
         case .dropoutMask: return [nil, nil]
+        case .gather:
+            var attributes = Attributes([])
+            attributes.set("axis", int: b.attributes.int("axis", default: 0))
+            return [b.emit(.gatherGrad, [b.outputGradients[0], b.input(1), b.input(0)], attributes: attributes), nil]
+        case .clip: return try clip(&b)
         default: return nil
         }
     }
@@ -40,7 +45,7 @@ public enum GradientRules {
         case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh, .neg, .identity,
             .dropout, .reshape, .flatten, .squeeze, .unsqueeze, .add, .sub, .mul, .div, .softmax, .logSoftmax, .gemm,
             .matMul, .transpose, .conv, .maxPool, .averagePool, .globalAveragePool, .reduceSum, .reduceMean, .concat,
-            .headLoss, .dropoutMask:
+            .headLoss, .dropoutMask, .gather, .clip:
             true
         default: false
         }
@@ -51,6 +56,19 @@ public enum GradientRules {
         var attributes = b.attributes
         attributes.set("activation", string: b.node.op.rawValue)
         return [b.emit(.activationGrad, [b.outputGradients[0], b.input(0), b.output(0)], attributes: attributes)]
+    }
+
+    /// Clip(X, min, max): dY where min ≤ X ≤ max (PyTorch's clamp), 0 elsewhere; the bounds
+    /// must be constants.
+    private static func clip(_ b: inout GradientBuilder) throws(CompileError) -> [ValueID?] {
+        var attributes = Attributes([])
+        attributes.set("activation", string: "Clip")
+        for (position, name) in [(1, "min"), (2, "max")] {
+            guard let bound = b.input(position) else { continue }
+            guard let value = b.constantFloat(bound) else { throw b.unsupported("Clip's \(name) must be a constant to train") }
+            attributes.set(name, float: value)
+        }
+        return [b.emit(.activationGrad, [b.outputGradients[0], b.input(0), b.output(0)], attributes: attributes), nil, nil]
     }
 
     /// A + B, A − B: dY summed back to each operand's shape.

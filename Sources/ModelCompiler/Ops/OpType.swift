@@ -26,6 +26,7 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case fusedConv = "FusedConv"
     case fusedGemm = "FusedGemm"
     case gather = "Gather"
+    case gatherGrad = "GatherGrad"
     case gelu = "Gelu"
     case gemm = "Gemm"
     case globalAveragePool = "GlobalAveragePool"
@@ -82,7 +83,7 @@ extension OpType {
     /// (our domain; ONNX Runtime's training artifacts have counterparts in com.microsoft).
     public var isTrainingOp: Bool {
         switch self {
-        case .activationGrad, .broadcastLike, .convGrad, .dropoutMask, .gradientNormScale, .headLoss, .headLossGrad,
+        case .activationGrad, .broadcastLike, .convGrad, .dropoutMask, .gatherGrad, .gradientNormScale, .headLoss, .headLossGrad,
             .optimizerStep, .poolGrad, .reshapeLike, .softmaxGrad, .sumToShape:
             true
         default: false

@@ -26,7 +26,7 @@ extension OpSchema {
         inputs: [Port("dY"), Port("X"), Port("Y")], outputs: [Port("dX")],
         attributes: [
             .required("activation", .string), .optional("alpha", .float), .optional("gamma", .float),
-            .optional("approximate", .string),
+            .optional("approximate", .string), .optional("min", .float), .optional("max", .float),
         ],
         inferTypes: { context throws(ShapeError) in [try context.input(1)] })
     static let softmaxGrad = OpSchema(
@@ -59,6 +59,11 @@ extension OpSchema {
         attributes: [.required("pool", .string)] + maxPool.attributes.filter { $0.name != "storage_order" }
             + [.int("count_include_pad", 0)],
         inferTypes: { context throws(ShapeError) in [try context.input(1)] })
+    static let gatherGrad = OpSchema(
+        type: .gatherGrad,
+        summary: "dData of Gather: zeros shaped like `like`, each dY slice added at its index along `axis` (repeated indices add up)",
+        inputs: [Port("dY"), Port("indices"), Port("like")], outputs: [Port("dData")], attributes: [.int("axis", 0)],
+        inferTypes: { context throws(ShapeError) in [TensorType(try context.input(0).dataType, try context.input(2).dims)] })
     static let dropoutMask = OpSchema(
         type: .dropoutMask,
         summary: "M = 0 with probability `ratio`, else 1/(1 − ratio), shaped like X; a fresh draw per step from `seed` and the step in H (training Dropout is X·M)",

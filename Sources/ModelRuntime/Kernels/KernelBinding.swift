@@ -43,5 +43,6 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
     case .gradientNormScale: return try GradientNormScaleKernel(binding: node)
     case .optimizerStep: return try OptimizerStepKernel(binding: node)
     case .dropoutMask: return try DropoutMaskKernel(binding: node)
+    case .gatherGrad: return try GatherGradKernel(binding: node)
     }
 }

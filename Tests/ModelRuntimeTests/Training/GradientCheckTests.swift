@@ -86,6 +86,25 @@ import Testing
             name: "Gemm + Relu over 60 elements (the 16-lane gradient loop and its tail)",
             body: gemmLayer("x", "h", "fc", inputs: 6, units: 20) + #"node { op_type: "Relu" input: "h" output: "y" }"#,
             inputShape: [3, 6], outputShape: [3, 20]),
+        Case(
+            name: "Gather (embedding rows, a repeated and a negative index)",
+            body: """
+                node { op_type: "Gather" input: "table" input: "idx" output: "e" attribute { name: "axis" i: 0 } }
+                node { op_type: "Mul" input: "e" input: "x" output: "y" }
+                initializer { name: "table" data_type: FLOAT dims: 6 dims: 4 init { kind: UNIFORM low: -1 high: 1 } }
+                initializer { name: "idx" data_type: INT64 dims: 5 int64_data: [0, 3, 3, 5, -1] }
+                """,
+            inputShape: [5, 4], outputShape: [5, 4]),
+        Case(
+            name: "Clip with constant bounds",
+            body: """
+                node { op_type: "Mul" input: "x" input: "scale" output: "h" }
+                node { op_type: "Clip" input: "h" input: "lo" input: "hi" output: "y" }
+                initializer { name: "scale" data_type: FLOAT dims: 4 float_data: [0.8, 1.1, 0.6, 1.3] }
+                initializer { name: "lo" data_type: FLOAT float_data: -0.45 }
+                initializer { name: "hi" data_type: FLOAT float_data: 0.55 }
+                """,
+            inputShape: [3, 4], outputShape: [3, 4]),
         activation("Relu"), activation("Sigmoid"), activation("Tanh"), activation("Softplus"),
         activation("LeakyRelu", attributes: #"attribute { name: "alpha" f: 0.2 }"#),
         activation("Elu", attributes: #"attribute { name: "alpha" f: 0.7 }"#), activation("Selu"), activation("Gelu"),

@@ -7,6 +7,7 @@ struct ActivationGradKernel: Kernel {
     enum Derivative: Sendable {
         case relu, sigmoid, tanh, exp, log, sqrt, abs, softplus
         case leakyRelu(Float), elu(Float), selu(alpha: Float, gamma: Float), gelu(tanh: Bool)
+        case clip(min: Float, max: Float)
     }
 
     let derivative: Derivative
@@ -32,6 +33,8 @@ struct ActivationGradKernel: Kernel {
                 alpha: attributes.float("alpha", default: 1.67326319217681884765625),
                 gamma: attributes.float("gamma", default: 1.05070102214813232421875))
         case "Gelu": derivative = .gelu(tanh: attributes.string("approximate", default: "none") == "tanh")
+        case "Clip":
+            derivative = .clip(min: attributes.float("min", default: -.infinity), max: attributes.float("max", default: .infinity))
         default: throw node.error("no derivative for activation '\(name)'")
         }
         count = node.shape(1).reduce(1, *)
@@ -68,6 +71,7 @@ struct ActivationGradKernel: Kernel {
         case .abs: for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : (x[i] < 0 ? -dy[i] : 0) }
         case .softplus: for i in 0..<count { dx[i] = dy[i] * Pointwise.sigmoid(x[i]) }
         case .leakyRelu(let alpha): for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i] }
+        case .clip(let low, let high): for i in 0..<count { dx[i] = x[i] >= low && x[i] <= high ? dy[i] : 0 }
         case .elu(let alpha): for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha) }
         case .selu(let alpha, let gamma):
             for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] * gamma : dy[i] * (y[i] + gamma * alpha) }
@@ -265,6 +269,56 @@ struct DropoutMaskKernel: Kernel {
         for i in 0..<count {
             let unit = Float(generator.next() >> 40) * 0x1.0p-24
             mask[i] = unit < ratio ? 0 : keep
+        }
+    }
+}
+
+/// GatherGrad: the gradient of Gather along `axis`: zeros shaped like the data, then each
+/// slice of dY added at the data slice its index picked (indices repeated add up; negative
+/// indices count from the end; out-of-range ones, which Gather filled with NaN, add nothing).
+struct GatherGradKernel: Kernel {
+    let outer: Int
+    let extent: Int
+    let inner: Int
+    let indexCount: Int
+    let indicesAreInt32: Bool
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs([0])
+        let data = node.outputShapes[0]
+        let given = node.attributes.int("axis", default: 0)
+        let axis = given < 0 ? given + data.count : given
+        guard axis >= 0 && axis < data.count else { throw node.error("axis \(given) is out of range for \(data)") }
+        (outer, extent, inner) = sizes(of: data, around: axis)
+        indexCount = node.shape(1).reduce(1, *)
+        let type = node.inputTypes.count > 1 ? node.inputTypes[1] : nil
+        guard type == .int64 || type == .int32 else { throw node.error("indices must be int64 or int32") }
+        indicesAreInt32 = type == .int32
+        guard node.shape(0).reduce(1, *) == outer * indexCount * inner else {
+            throw node.error("dY \(node.shape(0)) does not match \(indexCount) indices into \(data)")
+        }
+    }
+
+    func run(_ io: KernelIO) {
+        guard let indices = io.input(1) else { return }
+        let dy = io.floats(0)
+        let dx = io.outputFloats(0)
+        dx.initialize(repeating: 0, count: outer * extent * inner)
+        var source = dy
+        for o in 0..<outer {
+            let block = dx + o * extent * inner
+            for j in 0..<indexCount {
+                var index =
+                    indicesAreInt32
+                    ? Int(indices.load(fromByteOffset: j * 4, as: Int32.self))
+                    : Int(truncatingIfNeeded: indices.load(fromByteOffset: j * 8, as: Int64.self))
+                if index < 0 { index += extent }
+                if index >= 0 && index < extent {
+                    let row = block + index * inner
+                    for k in 0..<inner { row[k] += source[k] }
+                }
+                source += inner
+            }
         }
     }
 }
