@@ -35,6 +35,7 @@ public enum GradientRules {
             attributes.set("axis", int: b.attributes.int("axis", default: 0))
             return [b.emit(.gatherGrad, [b.outputGradients[0], b.input(1), b.input(0)], attributes: attributes), nil]
         case .clip: return try clip(&b)
+        case .layerNormalization: return try layerNormalization(&b)
         default: return nil
         }
     }
@@ -45,7 +46,7 @@ public enum GradientRules {
         case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh, .neg, .identity,
             .dropout, .reshape, .flatten, .squeeze, .unsqueeze, .add, .sub, .mul, .div, .softmax, .logSoftmax, .gemm,
             .matMul, .transpose, .conv, .maxPool, .averagePool, .globalAveragePool, .reduceSum, .reduceMean, .concat,
-            .headLoss, .dropoutMask, .gather, .clip:
+            .headLoss, .dropoutMask, .gather, .clip, .layerNormalization:
             true
         default: false
         }
@@ -69,6 +70,23 @@ public enum GradientRules {
             attributes.set(name, float: value)
         }
         return [b.emit(.activationGrad, [b.outputGradients[0], b.input(0), b.output(0)], attributes: attributes), nil, nil]
+    }
+
+    /// LayerNormalization: one LayerNormalizationGrad node gives dX, dScale and dB (Scale and B
+    /// shaped as the normalised axes).
+    private static func layerNormalization(_ b: inout GradientBuilder) throws(CompileError) -> [ValueID?] {
+        if b.outputGradients.dropFirst().contains(where: { $0 != nil }) {
+            throw b.unsupported("the Mean and InvStdDev outputs carry no gradient")
+        }
+        var attributes = Attributes([])
+        attributes.set("axis", int: b.attributes.int("axis", default: -1))
+        attributes.set("epsilon", float: b.attributes.float("epsilon", default: 1e-5))
+        var skip: Set<Int> = []
+        for position in 0..<3 where !(position < b.needsGradient.count && b.needsGradient[position]) { skip.insert(position) }
+        let outputs = b.emitNode(
+            .layerNormalizationGrad, [b.outputGradients[0], b.input(0), b.input(1)], attributes: attributes, outputCount: 3,
+            skip: skip)
+        return outputs
     }
 
     /// A + B, A − B: dY summed back to each operand's shape.

@@ -5,7 +5,7 @@ public enum OpRegistry {
         .abs, .activationGrad, .add, .argMax, .averagePool, .batchNormalization, .broadcastLike, .cast, .clip,
         .concat, .constant, .conv, .convGrad, .convTranspose, .div, .dropout, .dropoutMask, .elu, .exp, .flatten, .fusedConv,
         .fusedGemm, .gather, .gatherGrad, .gelu, .gemm, .globalAveragePool, .gradientNormScale, .headLoss, .headLossGrad,
-        .identity, .layerNormalization, .leakyRelu, .log, .logSoftmax, .matMul, .maxPool, .mul, .neg,
+        .identity, .layerNormalization, .layerNormalizationGrad, .leakyRelu, .log, .logSoftmax, .matMul, .maxPool, .mul, .neg,
         .negativeLogLikelihoodLoss, .optimizerStep, .poolGrad, .pow, .reduceMax, .reduceMean, .reduceSum, .relu,
         .reshape, .reshapeLike, .selu, .sigmoid, .softmax, .softmaxCrossEntropyLoss, .softmaxGrad, .softplus, .split,
         .sqrt, .squeeze, .sub, .sumToShape, .tanh, .transpose, .unsqueeze,

@@ -35,6 +35,7 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case headLossGrad = "HeadLossGrad"
     case identity = "Identity"
     case layerNormalization = "LayerNormalization"
+    case layerNormalizationGrad = "LayerNormalizationGrad"
     case leakyRelu = "LeakyRelu"
     case log = "Log"
     case logSoftmax = "LogSoftmax"
@@ -83,7 +84,7 @@ extension OpType {
     /// (our domain; ONNX Runtime's training artifacts have counterparts in com.microsoft).
     public var isTrainingOp: Bool {
         switch self {
-        case .activationGrad, .broadcastLike, .convGrad, .dropoutMask, .gatherGrad, .gradientNormScale, .headLoss, .headLossGrad,
+        case .activationGrad, .broadcastLike, .convGrad, .dropoutMask, .gatherGrad, .gradientNormScale, .layerNormalizationGrad, .headLoss, .headLossGrad,
             .optimizerStep, .poolGrad, .reshapeLike, .softmaxGrad, .sumToShape:
             true
         default: false

@@ -64,6 +64,16 @@ extension OpSchema {
         summary: "dData of Gather: zeros shaped like `like`, each dY slice added at its index along `axis` (repeated indices add up)",
         inputs: [Port("dY"), Port("indices"), Port("like")], outputs: [Port("dData")], attributes: [.int("axis", 0)],
         inferTypes: { context throws(ShapeError) in [TensorType(try context.input(0).dataType, try context.input(2).dims)] })
+    static let layerNormalizationGrad = OpSchema(
+        type: .layerNormalizationGrad,
+        summary: "dX, dScale, dB of LayerNormalization from dY, X and Scale (same axis and epsilon)",
+        inputs: [Port("dY"), Port("X"), Port("Scale")],
+        outputs: [Port("dX", optional: true), Port("dScale", optional: true), Port("dB", optional: true)],
+        attributes: [.int("axis", -1), .float("epsilon", 1e-5)],
+        inferTypes: { context throws(ShapeError) in
+            let scale = try context.input(2)
+            return Array([try context.input(1), scale, scale].prefix(context.outputCount))
+        })
     static let dropoutMask = OpSchema(
         type: .dropoutMask,
         summary: "M = 0 with probability `ratio`, else 1/(1 − ratio), shaped like X; a fresh draw per step from `seed` and the step in H (training Dropout is X·M)",

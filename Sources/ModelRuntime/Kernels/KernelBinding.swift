@@ -44,5 +44,6 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
     case .optimizerStep: return try OptimizerStepKernel(binding: node)
     case .dropoutMask: return try DropoutMaskKernel(binding: node)
     case .gatherGrad: return try GatherGradKernel(binding: node)
+    case .layerNormalizationGrad: return try LayerNormalizationGradKernel(binding: node)
     }
 }

@@ -105,6 +105,17 @@ import Testing
                 initializer { name: "hi" data_type: FLOAT float_data: 0.55 }
                 """,
             inputShape: [3, 4], outputShape: [3, 4]),
+        Case(
+            name: "LayerNormalization over the last axis (Scale and B trained, input through a weight)",
+            body: """
+                node { op_type: "Mul" input: "x" input: "s" output: "h" }
+                node { op_type: "LayerNormalization" input: "h" input: "gamma" input: "beta" output: "y"
+                  attribute { name: "axis" i: -1 } attribute { name: "epsilon" f: 1e-3 } }
+                initializer { name: "s" data_type: FLOAT dims: 5 float_data: [0.8, 1.1, 0.6, 1.3, 0.9] }
+                initializer { name: "gamma" data_type: FLOAT dims: 5 init { kind: UNIFORM low: 0.5 high: 1.5 } }
+                initializer { name: "beta" data_type: FLOAT dims: 5 init { kind: UNIFORM low: -0.5 high: 0.5 } }
+                """,
+            inputShape: [3, 5], outputShape: [3, 5]),
         activation("Relu"), activation("Sigmoid"), activation("Tanh"), activation("Softplus"),
         activation("LeakyRelu", attributes: #"attribute { name: "alpha" f: 0.2 }"#),
         activation("Elu", attributes: #"attribute { name: "alpha" f: 0.7 }"#), activation("Selu"), activation("Gelu"),

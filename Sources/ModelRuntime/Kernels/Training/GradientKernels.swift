@@ -322,3 +322,71 @@ struct GatherGradKernel: Kernel {
         }
     }
 }
+
+/// LayerNormalizationGrad: with x̂ = (x − μ)/σ over the normalised axes (σ = √(var + ε)) and
+/// g = dY·Scale per row: dX = (g − mean(g) − x̂·mean(g·x̂))/σ, dScale = Σ_rows dY·x̂,
+/// dB = Σ_rows dY. Scale must have the normalised shape; sums in Double.
+struct LayerNormalizationGradKernel: Kernel {
+    let rows: Int
+    let size: Int
+    let epsilon: Double
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs()
+        let shape = node.shape(1)
+        let given = node.attributes.int("axis", default: -1)
+        let axis = given < 0 ? given + shape.count : given
+        guard axis >= 0 && axis < max(shape.count, 1) else { throw node.error("axis \(given) is out of range for \(shape)") }
+        rows = shape[..<axis].reduce(1, *)
+        size = shape[axis...].reduce(1, *)
+        epsilon = Double(node.attributes.float("epsilon", default: 1e-5))
+        guard node.shape(2).reduce(1, *) == size else {
+            throw node.error("training needs Scale shaped as the normalised axes \(Array(shape[axis...])), got \(node.shape(2))")
+        }
+        guard node.shape(0) == shape else { throw node.error("dY \(node.shape(0)) must match X \(shape)") }
+    }
+
+    func run(_ io: KernelIO) {
+        let dy = io.floats(0)
+        let x = io.floats(1)
+        let scale = io.floats(2)
+        let dx = io.output(0)?.assumingMemoryBound(to: Float.self)
+        let dScale = io.output(1)?.assumingMemoryBound(to: Float.self)
+        let dBias = io.output(2)?.assumingMemoryBound(to: Float.self)
+        dScale?.initialize(repeating: 0, count: size)
+        dBias?.initialize(repeating: 0, count: size)
+        let count = Double(size)
+        for row in 0..<rows {
+            let base = row * size
+            var mean = 0.0
+            for k in 0..<size { mean += Double(x[base + k]) }
+            mean /= count
+            var variance = 0.0
+            for k in 0..<size {
+                let d = Double(x[base + k]) - mean
+                variance += d * d
+            }
+            variance /= count
+            let inverse = 1 / (variance + epsilon).squareRoot()
+            var meanG = 0.0
+            var meanGX = 0.0
+            for k in 0..<size {
+                let normalized = (Double(x[base + k]) - mean) * inverse
+                let g = Double(dy[base + k]) * Double(scale[k])
+                meanG += g
+                meanGX += g * normalized
+                dScale?[k] += Float(Double(dy[base + k]) * normalized)
+                dBias?[k] += dy[base + k]
+            }
+            meanG /= count
+            meanGX /= count
+            if let dx {
+                for k in 0..<size {
+                    let normalized = (Double(x[base + k]) - mean) * inverse
+                    let g = Double(dy[base + k]) * Double(scale[k])
+                    dx[base + k] = Float((g - meanG - normalized * meanGX) * inverse)
+                }
+            }
+        }
+    }
+}
