@@ -88,6 +88,19 @@ import TestSupport
         #expect(result.stderr.contains("4 trained weights"), "\(result.stderr)")
     }
 
+    @Test func sameSeedAndThreadsGiveTheSameWeights() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var files: [Data] = []
+        for run in 0..<2 {
+            let output = directory.appendingPathComponent("run\(run).model")
+            let result = try modelrun.run(["train", example, "--data", data, "--epochs", "2", "--seed", "5", "-o", output.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            files.append(try Data(contentsOf: output))
+        }
+        #expect(files[0] == files[1], "two runs with seed 5 wrote different models")
+    }
+
     @Test func resumeNeedsCheckpointFolder() throws {
         let result = try modelrun.run(["train", example, "--data", data, "-o", "/tmp/x.model", "--resume"])
         #expect(result.status == 2)
