@@ -36,6 +36,13 @@ public enum GradientRules {
             return [b.emit(.gatherGrad, [b.outputGradients[0], b.input(1), b.input(0)], attributes: attributes), nil]
         case .clip: return try clip(&b)
         case .layerNormalization: return try layerNormalization(&b)
+        case .batchNormalizationTrain:
+            var skip: Set<Int> = []
+            for position in 0..<3 where !(position < b.needsGradient.count && b.needsGradient[position]) { skip.insert(position) }
+            let outputs = b.emitNode(
+                .batchNormalizationTrainGrad, [b.outputGradients[0], b.input(0), b.input(1), b.output(1), b.output(2)],
+                outputCount: 3, skip: skip)
+            return outputs + [nil, nil]
         default: return nil
         }
     }
@@ -46,7 +53,7 @@ public enum GradientRules {
         case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh, .neg, .identity,
             .dropout, .reshape, .flatten, .squeeze, .unsqueeze, .add, .sub, .mul, .div, .softmax, .logSoftmax, .gemm,
             .matMul, .transpose, .conv, .maxPool, .averagePool, .globalAveragePool, .reduceSum, .reduceMean, .concat,
-            .headLoss, .dropoutMask, .gather, .clip, .layerNormalization:
+            .headLoss, .dropoutMask, .gather, .clip, .layerNormalization, .batchNormalizationTrain:
             true
         default: false
         }

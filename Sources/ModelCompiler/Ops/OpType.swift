@@ -9,6 +9,8 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case argMax = "ArgMax"
     case averagePool = "AveragePool"
     case batchNormalization = "BatchNormalization"
+    case batchNormalizationTrain = "BatchNormalizationTrain"
+    case batchNormalizationTrainGrad = "BatchNormalizationTrainGrad"
     case broadcastLike = "BroadcastLike"
     case cast = "Cast"
     case clip = "Clip"
@@ -84,7 +86,7 @@ extension OpType {
     /// (our domain; ONNX Runtime's training artifacts have counterparts in com.microsoft).
     public var isTrainingOp: Bool {
         switch self {
-        case .activationGrad, .broadcastLike, .convGrad, .dropoutMask, .gatherGrad, .gradientNormScale, .layerNormalizationGrad, .headLoss, .headLossGrad,
+        case .activationGrad, .batchNormalizationTrain, .batchNormalizationTrainGrad, .broadcastLike, .convGrad, .dropoutMask, .gatherGrad, .gradientNormScale, .layerNormalizationGrad, .headLoss, .headLossGrad,
             .optimizerStep, .poolGrad, .reshapeLike, .softmaxGrad, .sumToShape:
             true
         default: false

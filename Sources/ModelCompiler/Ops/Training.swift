@@ -74,6 +74,27 @@ extension OpSchema {
             let scale = try context.input(2)
             return Array([try context.input(1), scale, scale].prefix(context.outputCount))
         })
+    static let batchNormalizationTrain = OpSchema(
+        type: .batchNormalizationTrain,
+        summary: "training-mode BatchNormalization (ONNX-15 semantics): Y from the batch's mean and (biased) variance per channel; also the batch mean and 1/σ for the gradient, and the running statistics updated in place (momentum·running + (1 − momentum)·batch)",
+        inputs: [Port("X"), Port("scale"), Port("B"), Port("input_mean"), Port("input_var")],
+        outputs: [Port("Y"), Port("saved_mean"), Port("saved_inv_std"), Port("running_mean"), Port("running_var")],
+        attributes: [.float("epsilon", 1e-5), .float("momentum", 0.9)],
+        inferTypes: { context throws(ShapeError) in
+            let types = try inferBatchNormalization(context)
+            let stats = types.count > 1 ? types[1] : TensorType(.float, nil)
+            return [types[0], stats, stats, stats, stats]
+        })
+    static let batchNormalizationTrainGrad = OpSchema(
+        type: .batchNormalizationTrainGrad,
+        summary: "dX, dScale, dB of training-mode BatchNormalization from dY, X, scale and the saved batch mean and 1/σ",
+        inputs: [Port("dY"), Port("X"), Port("scale"), Port("saved_mean"), Port("saved_inv_std")],
+        outputs: [Port("dX", optional: true), Port("dScale", optional: true), Port("dB", optional: true)],
+        attributes: [],
+        inferTypes: { context throws(ShapeError) in
+            let scale = try context.input(2)
+            return Array([try context.input(1), scale, scale].prefix(context.outputCount))
+        })
     static let dropoutMask = OpSchema(
         type: .dropoutMask,
         summary: "M = 0 with probability `ratio`, else 1/(1 − ratio), shaped like X; a fresh draw per step from `seed` and the step in H (training Dropout is X·M)",

@@ -19,6 +19,9 @@ public struct TrainingProgram: Sendable {
     public var parameters: [TrainableParameter]
     /// The model's own graph inputs (features), in order.
     public var featureInputs: [String]
+    /// Running statistics (BatchNormalization mean and variance) that training updates in
+    /// place without gradients; kept in persistent buffers beside the parameters.
+    public var statistics: [String] = []
 }
 
 /// A weight that training updates.
@@ -66,7 +69,11 @@ public struct TrainingCompiler: Sendable {
         graph.compact()
         let featureInputs = graph.inputs.map { graph[$0].name }
 
-        if purpose == .training { try DropoutLowering.lower(&graph, seed: source.training.seed) }
+        var statistics: [String] = []
+        if purpose == .training {
+            try DropoutLowering.lower(&graph, seed: source.training.seed)
+            statistics = try BatchNormalizationLowering.lower(&graph)
+        }
         let lowered = try HeadLowering.lower(source, graph: &graph)
         // The fusions only rewire HeadLoss inputs and attributes, and run without compaction,
         // so the lowering's value handles stay valid.
@@ -106,7 +113,7 @@ public struct TrainingCompiler: Sendable {
         if findings.hasErrors { throw .invalidModel(findings) }
         return TrainingProgram(
             graph: graph, sourceModel: source, loss: lossName, headLosses: headLosses, targets: targets,
-            sampleWeights: sampleWeights, parameters: parameters, featureInputs: featureInputs)
+            sampleWeights: sampleWeights, parameters: parameters, featureInputs: featureInputs, statistics: statistics)
     }
 
     /// External payloads read in, so a trainer holds every weight in memory.

@@ -45,5 +45,7 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
     case .dropoutMask: return try DropoutMaskKernel(binding: node)
     case .gatherGrad: return try GatherGradKernel(binding: node)
     case .layerNormalizationGrad: return try LayerNormalizationGradKernel(binding: node)
+    case .batchNormalizationTrain: return try BatchNormalizationTrainKernel(binding: node)
+    case .batchNormalizationTrainGrad: return try BatchNormalizationTrainGradKernel(binding: node)
     }
 }

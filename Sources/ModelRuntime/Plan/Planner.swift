@@ -82,10 +82,16 @@ struct Planner {
             if node.outputs.allSatisfy({ $0.map { weights[$0.index] != nil } ?? true }) { continue }
             for (position, output) in node.outputs.enumerated() {
                 guard let output, weights[output.index] == nil else { continue }
-                // An optimiser step writes parameter and state in place: output k lands on the
-                // buffer of the input it updates (P for 0, state k for k ≥ 1).
-                if node.op == .optimizerStep {
-                    let source = position == 0 ? 0 : 3 + position
+                // Updates in place land on the buffer of the input they update: an optimiser
+                // step's parameter (output 0 ← input 0) and state (k ← 3 + k), a training
+                // BatchNormalization's running statistics (3 ← 3, 4 ← 4).
+                let inPlaceSource: Int? =
+                    switch node.op {
+                    case .optimizerStep: position == 0 ? 0 : 3 + position
+                    case .batchNormalizationTrain: position >= 3 ? position : nil  // running mean and variance
+                    default: nil
+                    }
+                if let source = inPlaceSource {
                     if let input = source < node.inputs.count ? node.inputs[source] : nil,
                         case .persistent(let pointer) = placements[input.index]
                     {

@@ -27,11 +27,9 @@ public final class TrainingSession {
         }
         store = ParameterStore()
         let graph = training.graph
-        for parameter in training.parameters {
-            for name in [parameter.name] + parameter.state {
-                guard let id = graph.value(named: name), let proto = graph.initializers[id] else { continue }
-                store.add(name, try InferenceSession.load(proto))
-            }
+        for name in training.parameters.flatMap({ [$0.name] + $0.state }) + training.statistics {
+            guard let id = graph.value(named: name), let proto = graph.initializers[id] else { continue }
+            store.add(name, try InferenceSession.load(proto))
         }
         BLAS.setThreads(threads)
         trainingRunner = try GraphRunner(graph: training.graph, store: store, threads: threads)

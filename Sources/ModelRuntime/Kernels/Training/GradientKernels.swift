@@ -390,3 +390,119 @@ struct LayerNormalizationGradKernel: Kernel {
         }
     }
 }
+
+/// BatchNormalizationTrain: per channel c over the m = N·spatial elements, μ = mean, σ² =
+/// biased variance, Y = (X − μ)/√(σ² + ε)·scale + B; outputs the batch μ and 1/σ for the
+/// gradient, and running = momentum·running + (1 − momentum)·batch statistic for mean and
+/// variance (ONNX BatchNormalization-15 in training mode), written in place. Sums in Double.
+struct BatchNormalizationTrainKernel: Kernel {
+    let batches: Int
+    let channels: Int
+    let spatial: Int
+    let epsilon: Double
+    let momentum: Float
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs()
+        let shape = node.shape(0)
+        guard shape.count >= 2 else { throw node.error("X must be [N,C,...], got \(shape)") }
+        (batches, channels, spatial) = (shape[0], shape[1], shape.dropFirst(2).reduce(1, *))
+        for index in 1...4 where node.shape(index) != [channels] {
+            throw node.error("input \(index) must be [\(channels)], got \(node.shape(index))")
+        }
+        epsilon = Double(node.attributes.float("epsilon", default: 1e-5))
+        momentum = node.attributes.float("momentum", default: 0.9)
+    }
+
+    func run(_ io: KernelIO) {
+        let x = io.floats(0)
+        let scale = io.floats(1)
+        let bias = io.floats(2)
+        let runningMeanIn = io.floats(3)
+        let runningVarIn = io.floats(4)
+        let y = io.outputFloats(0)
+        let savedMean = io.outputFloats(1)
+        let savedInverse = io.outputFloats(2)
+        let runningMean = io.outputFloats(3)
+        let runningVar = io.outputFloats(4)
+        let m = Double(batches * spatial)
+        for c in 0..<channels {
+            var sum = 0.0
+            for n in 0..<batches {
+                let base = (n * channels + c) * spatial
+                for s in base..<(base + spatial) { sum += Double(x[s]) }
+            }
+            let mean = sum / m
+            var squares = 0.0
+            for n in 0..<batches {
+                let base = (n * channels + c) * spatial
+                for s in base..<(base + spatial) {
+                    let d = Double(x[s]) - mean
+                    squares += d * d
+                }
+            }
+            let variance = squares / m
+            let inverse = 1 / (variance + epsilon).squareRoot()
+            let a = Float(inverse) * scale[c]
+            let b = bias[c]
+            let mu = Float(mean)
+            for n in 0..<batches {
+                let base = (n * channels + c) * spatial
+                for s in base..<(base + spatial) { y[s] = (x[s] - mu) * a + b }
+            }
+            savedMean[c] = mu
+            savedInverse[c] = Float(inverse)
+            runningMean[c] = momentum * runningMeanIn[c] + (1 - momentum) * mu
+            runningVar[c] = momentum * runningVarIn[c] + (1 - momentum) * Float(variance)
+        }
+    }
+}
+
+/// BatchNormalizationTrainGrad: per channel with x̂ = (x − μ)·(1/σ) over m elements:
+/// dB = Σ dY, dScale = Σ dY·x̂, dX = scale·(1/σ)/m · (m·dY − dB − x̂·dScale).
+struct BatchNormalizationTrainGradKernel: Kernel {
+    let batches: Int
+    let channels: Int
+    let spatial: Int
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs()
+        let shape = node.shape(1)
+        guard shape.count >= 2, node.shape(0) == shape else { throw node.error("dY \(node.shape(0)) must match X \(shape)") }
+        (batches, channels, spatial) = (shape[0], shape[1], shape.dropFirst(2).reduce(1, *))
+    }
+
+    func run(_ io: KernelIO) {
+        let dy = io.floats(0)
+        let x = io.floats(1)
+        let scale = io.floats(2)
+        let mean = io.floats(3)
+        let inverse = io.floats(4)
+        let dx = io.output(0)?.assumingMemoryBound(to: Float.self)
+        let dScale = io.output(1)?.assumingMemoryBound(to: Float.self)
+        let dBias = io.output(2)?.assumingMemoryBound(to: Float.self)
+        let m = Double(batches * spatial)
+        for c in 0..<channels {
+            var sumDy = 0.0
+            var sumDyX = 0.0
+            for n in 0..<batches {
+                let base = (n * channels + c) * spatial
+                for s in base..<(base + spatial) {
+                    sumDy += Double(dy[s])
+                    sumDyX += Double(dy[s]) * Double(x[s] - mean[c]) * Double(inverse[c])
+                }
+            }
+            dBias?[c] = Float(sumDy)
+            dScale?[c] = Float(sumDyX)
+            guard let dx else { continue }
+            let factor = Double(scale[c]) * Double(inverse[c]) / m
+            for n in 0..<batches {
+                let base = (n * channels + c) * spatial
+                for s in base..<(base + spatial) {
+                    let normalized = Double(x[s] - mean[c]) * Double(inverse[c])
+                    dx[s] = Float(factor * (m * Double(dy[s]) - sumDy - normalized * sumDyX))
+                }
+            }
+        }
+    }
+}
