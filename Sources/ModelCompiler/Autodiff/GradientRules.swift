@@ -36,6 +36,19 @@ public enum GradientRules {
             return [b.emit(.gatherGrad, [b.outputGradients[0], b.input(1), b.input(0)], attributes: attributes), nil]
         case .clip: return try clip(&b)
         case .layerNormalization: return try layerNormalization(&b)
+        case .batchNormalization:
+            // Inference form (frozen statistics): the statistics are constants.
+            if b.node.outputs.dropFirst().contains(where: { $0 != nil }) {
+                throw b.unsupported("running_mean and running_var outputs exist only in training mode")
+            }
+            var attributes = Attributes([])
+            attributes.set("epsilon", float: b.attributes.float("epsilon", default: 1e-5))
+            var skip: Set<Int> = []
+            for position in 0..<3 where !(position < b.needsGradient.count && b.needsGradient[position]) { skip.insert(position) }
+            let outputs = b.emitNode(
+                .batchNormalizationGrad, [b.outputGradients[0], b.input(0), b.input(1), b.input(3), b.input(4)],
+                attributes: attributes, outputCount: 3, skip: skip)
+            return outputs + [nil, nil]
         case .batchNormalizationTrain:
             var skip: Set<Int> = []
             for position in 0..<3 where !(position < b.needsGradient.count && b.needsGradient[position]) { skip.insert(position) }
@@ -53,7 +66,7 @@ public enum GradientRules {
         case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh, .neg, .identity,
             .dropout, .reshape, .flatten, .squeeze, .unsqueeze, .add, .sub, .mul, .div, .softmax, .logSoftmax, .gemm,
             .matMul, .transpose, .conv, .maxPool, .averagePool, .globalAveragePool, .reduceSum, .reduceMean, .concat,
-            .headLoss, .dropoutMask, .gather, .clip, .layerNormalization, .batchNormalizationTrain:
+            .headLoss, .dropoutMask, .gather, .clip, .layerNormalization, .batchNormalization, .batchNormalizationTrain:
             true
         default: false
         }

@@ -9,6 +9,7 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case argMax = "ArgMax"
     case averagePool = "AveragePool"
     case batchNormalization = "BatchNormalization"
+    case batchNormalizationGrad = "BatchNormalizationGrad"
     case batchNormalizationTrain = "BatchNormalizationTrain"
     case batchNormalizationTrainGrad = "BatchNormalizationTrainGrad"
     case broadcastLike = "BroadcastLike"
@@ -86,7 +87,7 @@ extension OpType {
     /// (our domain; ONNX Runtime's training artifacts have counterparts in com.microsoft).
     public var isTrainingOp: Bool {
         switch self {
-        case .activationGrad, .batchNormalizationTrain, .batchNormalizationTrainGrad, .broadcastLike, .convGrad, .dropoutMask, .gatherGrad, .gradientNormScale, .layerNormalizationGrad, .headLoss, .headLossGrad,
+        case .activationGrad, .batchNormalizationGrad, .batchNormalizationTrain, .batchNormalizationTrainGrad, .broadcastLike, .convGrad, .dropoutMask, .gatherGrad, .gradientNormScale, .layerNormalizationGrad, .headLoss, .headLossGrad,
             .optimizerStep, .poolGrad, .reshapeLike, .softmaxGrad, .sumToShape:
             true
         default: false

@@ -74,6 +74,16 @@ extension OpSchema {
             let scale = try context.input(2)
             return Array([try context.input(1), scale, scale].prefix(context.outputCount))
         })
+    static let batchNormalizationGrad = OpSchema(
+        type: .batchNormalizationGrad,
+        summary: "dX, dScale, dB of inference-form BatchNormalization (fixed mean and variance) from dY, X, scale, mean and var",
+        inputs: [Port("dY"), Port("X"), Port("scale"), Port("mean"), Port("var")],
+        outputs: [Port("dX", optional: true), Port("dScale", optional: true), Port("dB", optional: true)],
+        attributes: [.float("epsilon", 1e-5)],
+        inferTypes: { context throws(ShapeError) in
+            let scale = try context.input(2)
+            return Array([try context.input(1), scale, scale].prefix(context.outputCount))
+        })
     static let batchNormalizationTrain = OpSchema(
         type: .batchNormalizationTrain,
         summary: "training-mode BatchNormalization (ONNX-15 semantics): Y from the batch's mean and (biased) variance per channel; also the batch mean and 1/σ for the gradient, and the running statistics updated in place (momentum·running + (1 − momentum)·batch)",

@@ -6,12 +6,17 @@ import ModelFormat
 /// (ONNX BatchNormalization-15, training_mode = 1). The running statistics must be
 /// initializers; they are returned so the trainer keeps them in persistent buffers (they are
 /// not trained by gradient). Evaluation and inference graphs keep the inference form, which
-/// reads the updated running statistics.
+/// reads the updated running statistics. A layer whose running mean or variance is listed in
+/// `training.frozen` stays in inference form.
 enum BatchNormalizationLowering {
-    static func lower(_ graph: inout Graph) throws(CompileError) -> [String] {
+    static func lower(_ graph: inout Graph, frozen: Set<String>) throws(CompileError) -> [String] {
         var statistics: [String] = []
         for index in graph.nodes.indices where graph.nodes[index].op == .batchNormalization {
             let node = graph.nodes[index]
+            // Frozen statistics keep the layer in inference form (PyTorch's eval-mode BatchNorm
+            // in a frozen backbone): normalised with the running values, which stay as they are.
+            let names = node.inputs.dropFirst(3).compactMap { $0.map { graph[$0].name } }
+            if names.contains(where: frozen.contains) { continue }
             let label = node.name.isEmpty ? "BatchNormalization #\(index)" : node.name
             guard node.inputs.count == 5, let mean = node.inputs[3], let variance = node.inputs[4],
                 graph.initializers[mean] != nil, graph.initializers[variance] != nil,

@@ -72,7 +72,7 @@ public struct TrainingCompiler: Sendable {
         var statistics: [String] = []
         if purpose == .training {
             try DropoutLowering.lower(&graph, seed: source.training.seed)
-            statistics = try BatchNormalizationLowering.lower(&graph)
+            statistics = try BatchNormalizationLowering.lower(&graph, frozen: frozen)
         }
         let lowered = try HeadLowering.lower(source, graph: &graph)
         // The fusions only rewire HeadLoss inputs and attributes, and run without compaction,

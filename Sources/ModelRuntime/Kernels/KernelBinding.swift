@@ -46,6 +46,7 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
     case .gatherGrad: return try GatherGradKernel(binding: node)
     case .layerNormalizationGrad: return try LayerNormalizationGradKernel(binding: node)
     case .batchNormalizationTrain: return try BatchNormalizationTrainKernel(binding: node)
+    case .batchNormalizationGrad: return try BatchNormalizationGradKernel(binding: node)
     case .batchNormalizationTrainGrad: return try BatchNormalizationTrainGradKernel(binding: node)
     }
 }

@@ -32,7 +32,8 @@ enum Checkpoint {
         state["__step"] = Tensor(shape: [1], int64s: [Int64(session.stepCount)])
         state["__epoch"] = Tensor(shape: [1], int64s: [Int64(progress.epoch)])
         state["__stale_epochs"] = Tensor(shape: [1], int64s: [Int64(progress.epochsWithoutImprovement)])
-        if let best = progress.best { state["__best"] = Tensor(shape: [1], scalars: [Float(best)]) }
+        // The bit pattern of the Double, so a resumed run compares scores exactly as before.
+        if let best = progress.best { state["__best"] = Tensor(shape: [1], int64s: [Int64(bitPattern: best.bitPattern)]) }
         let stateURL = directory.appendingPathComponent("state.npz")
         do {
             try NPZ.write(state, to: stateURL)
@@ -64,7 +65,7 @@ enum Checkpoint {
         }
         session.stepCount = Int(step)
         return Progress(
-            epoch: Int(epoch), best: state["__best"]?.scalars.first.map(Double.init),
+            epoch: Int(epoch), best: state["__best"]?.int64s.first.map { Double(bitPattern: UInt64(bitPattern: $0)) },
             epochsWithoutImprovement: Int(state["__stale_epochs"]?.int64s.first ?? 0))
     }
 }

@@ -34,7 +34,7 @@ enum Evaluation {
             start += batchSize
         }
         var loss = 0.0
-        for (head, sum) in lossSums {
+        for (head, sum) in lossSums.sorted(by: { $0.key < $1.key }) {  // a fixed order: the same sum every run
             let weight = Double(heads[head].weight == 0 ? 1 : heads[head].weight)
             loss += weight * (isSummed(heads[head]) ? sum : sum / Double(max(data.count, 1)))
         }

@@ -108,6 +108,9 @@ public final class Trainer {
         var reports: [EpochReport] = []
         var best = resumed.best
         var epochsWithoutImprovement = resumed.epochsWithoutImprovement
+        // A resumed run that had already stopped early, or had already run its epochs, is done.
+        if config.earlyStopping.patience > 0 && epochsWithoutImprovement >= config.earlyStopping.patience { return [] }
+        guard startEpoch < epochs else { return [] }
         for epoch in startEpoch..<epochs {
             let started = Date()
             let order = Self.order(count: train.count, epoch: epoch, seed: config.seed, shuffle: config.shuffle)

@@ -43,9 +43,14 @@ public final class TrainingSession {
     ) throws(RuntimeError) -> (loss: Float, values: [String: Tensor]) {
         var feeds = feeds
         feeds[OptimizerLowering.hyperInput] = Tensor(shape: [2], scalars: [learningRate, Float(stepCount + 1)])
+        // Running statistics change during the forward pass; a step whose loss is not finite
+        // skips its weight updates, so it must not keep their update either.
+        let statistics = training.statistics.compactMap { name in store.tensor(name).map { (name, $0) } }
         let values = try trainingRunner.run(feeds, fetching: [training.loss] + fetches)
         stepCount += 1
-        return (values[training.loss]?.scalars.first ?? .nan, values)
+        let loss = values[training.loss]?.scalars.first ?? .nan
+        if !loss.isFinite { for (name, tensor) in statistics { store.assign(name, tensor) } }
+        return (loss, values)
     }
 
     /// Runs the evaluation graph (no update) and returns `fetches` (loss values, head outputs,

@@ -26,7 +26,7 @@ import Testing
           initializer { name: "var" data_type: FLOAT dims: 2 init { kind: ONES } }
         }
         head { name: "r" output: "y" target: "t" encoding { kind: REAL num_classes: 18 } loss { kind: MEAN_SQUARED_ERROR } }
-        training { frozen: ["mean", "var"] }
+        training { seed: 1 }
         """
 
     @Test func runningStatisticsAndGradients() throws {
@@ -74,5 +74,13 @@ import Testing
         }
         // Evaluation uses the running statistics (inference form), not the batch's.
         #expect(!session.evaluation.graph.nodes.contains { $0.op == .batchNormalizationTrain })
+    }
+
+    @Test func frozenStatisticsKeepTheInferenceForm() throws {
+        let frozen = Self.text.replacingOccurrences(of: "training { seed: 1 }", with: #"training { frozen: ["mean", "var"] }"#)
+        let session = try TrainingSession(model: try ProtoModel(textFormatString: frozen))
+        #expect(session.training.statistics.isEmpty)
+        #expect(session.training.graph.nodes.contains { $0.op == .batchNormalization })
+        #expect(session.training.parameters.map(\.name).sorted() == ["beta", "gamma", "s"])
     }
 }

@@ -25,6 +25,7 @@ import Testing
         var head: String = #"encoding { kind: REAL } loss { kind: MEAN_SQUARED_ERROR }"#
         var inputRange: ClosedRange<Float> = -1...1
         var target: Target = .real
+        var frozen: [String] = []
         var testDescription: String { name }
 
         enum Target: Sendable { case real, classIndex(classes: Int), multiHot }
@@ -116,6 +117,19 @@ import Testing
                 initializer { name: "beta" data_type: FLOAT dims: 5 init { kind: UNIFORM low: -0.5 high: 0.5 } }
                 """,
             inputShape: [3, 5], outputShape: [3, 5]),
+        Case(
+            name: "BatchNormalization with frozen statistics (inference form)",
+            body: """
+                node { op_type: "Mul" input: "x" input: "s" output: "h" }
+                node { op_type: "BatchNormalization" input: "h" input: "gamma" input: "beta" input: "mean" input: "var" output: "b" }
+                node { op_type: "Flatten" input: "b" output: "y" }
+                initializer { name: "s" data_type: FLOAT dims: 2 dims: 1 dims: 1 float_data: [0.7, 1.4] }
+                initializer { name: "gamma" data_type: FLOAT dims: 2 float_data: [0.9, 1.2] }
+                initializer { name: "beta" data_type: FLOAT dims: 2 float_data: [0.1, -0.2] }
+                initializer { name: "mean" data_type: FLOAT dims: 2 float_data: [0.05, -0.1] }
+                initializer { name: "var" data_type: FLOAT dims: 2 float_data: [0.8, 1.3] }
+                """,
+            inputShape: [2, 2, 2, 2], outputShape: [2, 8], frozen: ["mean", "var"]),
         activation("Relu"), activation("Sigmoid"), activation("Tanh"), activation("Softplus"),
         activation("LeakyRelu", attributes: #"attribute { name: "alpha" f: 0.2 }"#),
         activation("Elu", attributes: #"attribute { name: "alpha" f: 0.7 }"#), activation("Selu"), activation("Gelu"),
@@ -187,7 +201,7 @@ import Testing
               \(check.body)
             }
             head { name: "h" output: "y" target: "t" \(check.head) }
-            training { seed: 7 }
+            training { seed: 7 \(check.frozen.map { "frozen: \"\($0)\"" }.joined(separator: " ")) }
             """
         let model = try ProtoModel(textFormatString: text)
         let session = try TrainingSession(model: model)

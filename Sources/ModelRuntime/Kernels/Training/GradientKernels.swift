@@ -60,7 +60,7 @@ struct ActivationGradKernel: Kernel {
                 i += Lanes.scalarCount
             }
             while i < count {
-                dx[i] = x[i] > 0 ? dy[i] : 0
+                dx[i] = x[i] <= 0 ? 0 : dy[i]  // as the vector lanes: NaN inputs pass dY through
                 i += 1
             }
         case .sigmoid: for i in 0..<count { dx[i] = dy[i] * y[i] * (1 - y[i]) }
@@ -263,7 +263,11 @@ struct DropoutMaskKernel: Kernel {
 
     func run(_ io: KernelIO) {
         let step = UInt64(max(0, io.floats(1)[1]))
-        var generator = SplitMix64(seed: seed &+ step &* 0x9E37_79B9_7F4A_7C15)
+        // The step goes through the generator's mixing first: seeding with seed + step·γ (γ the
+        // generator's own increment) would give each step the previous step's stream moved by
+        // one draw, so masks would merely shift.
+        var stepMixer = SplitMix64(seed: step)
+        var generator = SplitMix64(seed: seed ^ stepMixer.next())
         let keep = 1 / (1 - ratio)
         let mask = io.outputFloats(0)
         for i in 0..<count {
@@ -353,39 +357,45 @@ struct LayerNormalizationGradKernel: Kernel {
         let dx = io.output(0)?.assumingMemoryBound(to: Float.self)
         let dScale = io.output(1)?.assumingMemoryBound(to: Float.self)
         let dBias = io.output(2)?.assumingMemoryBound(to: Float.self)
-        dScale?.initialize(repeating: 0, count: size)
-        dBias?.initialize(repeating: 0, count: size)
         let count = Double(size)
-        for row in 0..<rows {
-            let base = row * size
-            var mean = 0.0
-            for k in 0..<size { mean += Double(x[base + k]) }
-            mean /= count
-            var variance = 0.0
-            for k in 0..<size {
-                let d = Double(x[base + k]) - mean
-                variance += d * d
-            }
-            variance /= count
-            let inverse = 1 / (variance + epsilon).squareRoot()
-            var meanG = 0.0
-            var meanGX = 0.0
-            for k in 0..<size {
-                let normalized = (Double(x[base + k]) - mean) * inverse
-                let g = Double(dy[base + k]) * Double(scale[k])
-                meanG += g
-                meanGX += g * normalized
-                dScale?[k] += Float(Double(dy[base + k]) * normalized)
-                dBias?[k] += dy[base + k]
-            }
-            meanG /= count
-            meanGX /= count
-            if let dx {
+        // Per-position sums over rows in Double (scratch on the stack or heap as the size asks).
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * max(size, 1)) { sums in
+            sums.initialize(repeating: 0)
+            for row in 0..<rows {
+                let base = row * size
+                var mean = 0.0
+                for k in 0..<size { mean += Double(x[base + k]) }
+                mean /= count
+                var variance = 0.0
+                for k in 0..<size {
+                    let d = Double(x[base + k]) - mean
+                    variance += d * d
+                }
+                variance /= count
+                let inverse = 1 / (variance + epsilon).squareRoot()
+                var meanG = 0.0
+                var meanGX = 0.0
                 for k in 0..<size {
                     let normalized = (Double(x[base + k]) - mean) * inverse
                     let g = Double(dy[base + k]) * Double(scale[k])
-                    dx[base + k] = Float((g - meanG - normalized * meanGX) * inverse)
+                    meanG += g
+                    meanGX += g * normalized
+                    sums[k] += Double(dy[base + k]) * normalized
+                    sums[size + k] += Double(dy[base + k])
                 }
+                meanG /= count
+                meanGX /= count
+                if let dx {
+                    for k in 0..<size {
+                        let normalized = (Double(x[base + k]) - mean) * inverse
+                        let g = Double(dy[base + k]) * Double(scale[k])
+                        dx[base + k] = Float((g - meanG - normalized * meanGX) * inverse)
+                    }
+                }
+            }
+            for k in 0..<size {
+                dScale?[k] = Float(sums[k])
+                dBias?[k] = Float(sums[size + k])
             }
         }
     }
@@ -426,6 +436,16 @@ struct BatchNormalizationTrainKernel: Kernel {
         let runningMean = io.outputFloats(3)
         let runningVar = io.outputFloats(4)
         let m = Double(batches * spatial)
+        guard m > 0 else {
+            // No elements: nothing to normalise, and no batch statistics to fold in.
+            for c in 0..<channels {
+                savedMean[c] = 0
+                savedInverse[c] = 1
+                runningMean[c] = runningMeanIn[c]
+                runningVar[c] = runningVarIn[c]
+            }
+            return
+        }
         for c in 0..<channels {
             var sum = 0.0
             for n in 0..<batches {
@@ -503,6 +523,52 @@ struct BatchNormalizationTrainGradKernel: Kernel {
                     dx[s] = Float(factor * (m * Double(dy[s]) - sumDy - normalized * sumDyX))
                 }
             }
+        }
+    }
+}
+
+/// BatchNormalizationGrad (inference form, statistics fixed): with a = 1/√(var + ε) per
+/// channel, dX = dY·scale·a, dScale = Σ dY·(x − mean)·a, dB = Σ dY. Sums in Double.
+struct BatchNormalizationGradKernel: Kernel {
+    let batches: Int
+    let channels: Int
+    let spatial: Int
+    let epsilon: Float
+
+    init(binding node: BoundNode) throws(RuntimeError) {
+        try node.requireFloatInputs()
+        let shape = node.shape(1)
+        guard shape.count >= 2, node.shape(0) == shape else { throw node.error("dY \(node.shape(0)) must match X \(shape)") }
+        (batches, channels, spatial) = (shape[0], shape[1], shape.dropFirst(2).reduce(1, *))
+        for index in 2...4 where node.shape(index) != [channels] {
+            throw node.error("input \(index) must be [\(channels)], got \(node.shape(index))")
+        }
+        epsilon = node.attributes.float("epsilon", default: 1e-5)
+    }
+
+    func run(_ io: KernelIO) {
+        let dy = io.floats(0)
+        let x = io.floats(1)
+        let scale = io.floats(2)
+        let mean = io.floats(3)
+        let variance = io.floats(4)
+        let dx = io.output(0)?.assumingMemoryBound(to: Float.self)
+        let dScale = io.output(1)?.assumingMemoryBound(to: Float.self)
+        let dBias = io.output(2)?.assumingMemoryBound(to: Float.self)
+        for c in 0..<channels {
+            let a = 1 / (variance[c] + epsilon).squareRoot()
+            var sumDy = 0.0
+            var sumDyX = 0.0
+            for n in 0..<batches {
+                let base = (n * channels + c) * spatial
+                for s in base..<(base + spatial) {
+                    sumDy += Double(dy[s])
+                    sumDyX += Double(dy[s]) * Double((x[s] - mean[c]) * a)
+                    dx?[s] = dy[s] * scale[c] * a
+                }
+            }
+            dBias?[c] = Float(sumDy)
+            dScale?[c] = Float(sumDyX)
         }
     }
 }
