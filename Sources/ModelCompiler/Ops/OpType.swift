@@ -95,6 +95,20 @@ extension OpType {
     }
 }
 
+extension OpType {
+    /// The input that output `position` overwrites in place, for ops that update state rather
+    /// than produce new values: an optimiser step's parameter (output 0 ← input 0) and state
+    /// (k ← 3 + k), a training BatchNormalization's running mean and variance (3 ← 3, 4 ← 4).
+    /// The planner puts such an output on its input's buffer.
+    public func inPlaceInput(ofOutput position: Int) -> Int? {
+        switch self {
+        case .optimizerStep: position == 0 ? 0 : 3 + position
+        case .batchNormalizationTrain: position >= 3 ? position : nil
+        default: nil
+        }
+    }
+}
+
 /// Operator domains.
 public enum OpDomain {
     /// Our domain, for ops that ONNX (opset 17) lacks.

@@ -31,6 +31,35 @@ struct WindowAxis: Sendable, Equatable {
         return lower..<Swift.max(lower, upper)
     }
 
+    /// col2im over two window axes: for each of `planes` planes, column row (plane, kh, kw)
+    /// holds one value per strided position (oh, ow); each is added into the dense-side
+    /// element that tap meets (taps in the padding drop). The inverse of im2col, shared by
+    /// ConvTranspose's output and Conv's input gradient.
+    static func fold(
+        _ columns: UnsafePointer<Float>, into dense: UnsafeMutablePointer<Float>, planes: Int, rows: WindowAxis,
+        columns columnAxis: WindowAxis, rowTaps: [Range<Int>], columnTaps: [Range<Int>]
+    ) {
+        let stridedWidth = columnAxis.strided
+        let stridedPlane = rows.strided * stridedWidth
+        let denseWidth = columnAxis.dense
+        var source = columns
+        for plane in 0..<planes {
+            let target = dense + plane * rows.dense * denseWidth
+            for kh in 0..<rows.kernel {
+                for kw in 0..<columnAxis.kernel {
+                    let columnOffset = kw * columnAxis.dilation - columnAxis.padBegin
+                    let valid = columnTaps[kw]
+                    for oh in rowTaps[kh] {
+                        let row = target + (oh * rows.stride - rows.padBegin + kh * rows.dilation) * denseWidth
+                        let values = source + oh * stridedWidth
+                        for ow in valid { row[ow * columnAxis.stride + columnOffset] += values[ow] }
+                    }
+                    source += stridedPlane
+                }
+            }
+        }
+    }
+
     /// ⌈a / b⌉ for b > 0 and any sign of a.
     static func ceilDivide(_ a: Int, _ b: Int) -> Int { a >= 0 ? (a + b - 1) / b : -((-a) / b) }
 
@@ -375,23 +404,8 @@ struct ConvTransposeKernel: Kernel {
 
     /// col2im: adds column row (m, kh, kw), entry (ih, iw), into Y_g[m, oh, ow].
     private func fold(_ columnsBuffer: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
-        let (outputHeight, outputWidth) = (rows.dense, columns.dense)
-        let inputPlane = height * width
-        var source = UnsafePointer(columnsBuffer)
-        for filter in 0..<filtersPerGroup {
-            let output = y + filter * outputHeight * outputWidth
-            for kh in 0..<rows.kernel {
-                for kw in 0..<columns.kernel {
-                    let columnOffset = kw * columns.dilation - columns.padBegin
-                    let valid = columnTaps[kw]
-                    for ih in rowTaps[kh] {
-                        let out = output + (ih * rows.stride - rows.padBegin + kh * rows.dilation) * outputWidth
-                        let row = source + ih * width
-                        for iw in valid { out[iw * columns.stride + columnOffset] += row[iw] }
-                    }
-                    source += inputPlane
-                }
-            }
-        }
+        WindowAxis.fold(
+            UnsafePointer(columnsBuffer), into: y, planes: filtersPerGroup, rows: rows, columns: columns,
+            rowTaps: rowTaps, columnTaps: columnTaps)
     }
 }

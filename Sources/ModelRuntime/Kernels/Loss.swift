@@ -60,14 +60,16 @@ struct ClassLossKernel: Kernel {
         }
     }
 
+    var scratchByteCount: Int { evaluator.scratchByteCount }
+
     func run(_ io: KernelIO) {
-        guard let labels = io.input(1) else { return }
+        guard let labels = io.input(1), let scratch = io.scratch else { return }
         let scores = io.floats(0)
         evaluator.evaluate(
             x: scores, t: labels, w: nil, upstream: nil, loss: io.outputFloats(0), grad: nil,
-            classWeights: hasWeights ? io.floats(2) : nil)
+            classWeights: hasWeights ? io.floats(2) : nil, scratch: scratch)
         if let logProb = io.output(1)?.assumingMemoryBound(to: Float.self) {
-            evaluator.writeLogSoftmax(scores, into: logProb)
+            evaluator.writeLogSoftmax(scores, into: logProb, scratch: scratch)
         }
     }
 }

@@ -85,33 +85,56 @@ struct WindowPoolKernel: Kernel {
         for plane in 0..<planes {
             let input = x + plane * inputPlane
             for oh in 0..<outputHeight {
-                let top = oh * rows.stride - rows.padBegin
                 for ow in 0..<outputWidth {
-                    let left = ow * columns.stride - columns.padBegin
-                    var best = -Float.infinity
-                    var bestRow = -1
-                    var bestColumn = -1
-                    for kh in 0..<rows.kernel {
-                        let ih = top + kh * rows.dilation
-                        guard ih >= 0 && ih < height else { continue }
-                        for kw in 0..<columns.kernel {
-                            let iw = left + kw * columns.dilation
-                            guard iw >= 0 && iw < width else { continue }
-                            let value = input[ih * width + iw]
-                            // The first element seeds the maximum; strictly greater keeps the first of ties.
-                            if bestRow < 0 || value > best { (best, bestRow, bestColumn) = (value, ih, iw) }
-                        }
-                    }
+                    // A window wholly in the padding has no element: −∞ and index −1.
+                    let (bestRow, bestColumn) = firstMaximum(input, oh: oh, ow: ow) ?? (-1, -1)
+                    let best = bestRow < 0 ? -Float.infinity : input[bestRow * width + bestColumn]
                     y[out] = best
                     if let indices {
                         let within = columnMajorIndices ? bestColumn * height + bestRow : bestRow * width + bestColumn
-                        // A window wholly in the padding has no element: −∞ and index −1.
                         indices[out] = bestRow < 0 ? -1 : Int64(plane * inputPlane + within)
                     }
                     out += 1
                 }
             }
         }
+    }
+
+    /// Row and column of the first maximum of window (oh, ow) in one input plane, in window
+    /// order (rows, then columns); a later element wins only when strictly greater. Nil when
+    /// the window lies wholly in the padding. Shared by MaxPool and its gradient.
+    @inline(__always)
+    func firstMaximum(_ input: UnsafePointer<Float>, oh: Int, ow: Int) -> (row: Int, column: Int)? {
+        let top = oh * rows.stride - rows.padBegin
+        let left = ow * columns.stride - columns.padBegin
+        var best = -Float.infinity
+        var found: (row: Int, column: Int)?
+        for kh in 0..<rows.kernel {
+            let ih = top + kh * rows.dilation
+            guard ih >= 0 && ih < height else { continue }
+            for kw in 0..<columns.kernel {
+                let iw = left + kw * columns.dilation
+                guard iw >= 0 && iw < width else { continue }
+                let value = input[ih * width + iw]
+                if found == nil || value > best { (best, found) = (value, (ih, iw)) }
+            }
+        }
+        return found
+    }
+
+    /// Window (oh, ow) of AveragePool clipped to the padded input, then to the input itself:
+    /// its input rows and columns, and the divisor (the clipped window's size with
+    /// count_include_pad, else its count of real elements). Shared by AveragePool and its gradient.
+    @inline(__always)
+    func averageWindow(oh: Int, ow: Int, includePad: Bool) -> (rows: Range<Int>, columns: Range<Int>, divisor: Int) {
+        let top = oh * rows.stride - rows.padBegin
+        let bottom = min(top + rows.kernel, height + rows.padEnd)
+        let left = ow * columns.stride - columns.padBegin
+        let right = min(left + columns.kernel, width + columns.padEnd)
+        let rowRange = max(top, 0)..<max(max(top, 0), min(bottom, height))
+        let columnRange = max(left, 0)..<max(max(left, 0), min(right, width))
+        let divisor = includePad ? (bottom - top) * (right - left) : rowRange.count * columnRange.count
+        return (rowRange, columnRange, divisor)
     }
 
     /// MaxPool 2×2 stride 2 (see `isPlainTwoByTwo`): the maximum of four elements, the same
@@ -133,31 +156,18 @@ struct WindowPoolKernel: Kernel {
     }
 
     private func average(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, includePad: Bool) {
-        let (outputHeight, outputWidth) = (rows.strided, columns.strided)
         let inputPlane = height * width
         var out = 0
         for plane in 0..<planes {
             let input = x + plane * inputPlane
-            for oh in 0..<outputHeight {
-                // The window clipped to the padded input, then to the input itself.
-                let top = oh * rows.stride - rows.padBegin
-                let bottom = min(top + rows.kernel, height + rows.padEnd)
-                let (rowStart, rowEnd) = (max(top, 0), min(bottom, height))
-                for ow in 0..<outputWidth {
-                    let left = ow * columns.stride - columns.padBegin
-                    let right = min(left + columns.kernel, width + columns.padEnd)
-                    let (columnStart, columnEnd) = (max(left, 0), min(right, width))
+            for oh in 0..<rows.strided {
+                for ow in 0..<columns.strided {
+                    let window = averageWindow(oh: oh, ow: ow, includePad: includePad)
                     var sum: Float = 0
-                    if rowStart < rowEnd && columnStart < columnEnd {
-                        for ih in rowStart..<rowEnd {
-                            for iw in columnStart..<columnEnd { sum += input[ih * width + iw] }
-                        }
+                    for ih in window.rows {
+                        for iw in window.columns { sum += input[ih * width + iw] }
                     }
-                    let count =
-                        includePad
-                        ? (bottom - top) * (right - left)
-                        : max(0, rowEnd - rowStart) * max(0, columnEnd - columnStart)
-                    y[out] = count > 0 ? sum / Float(count) : 0
+                    y[out] = window.divisor > 0 ? sum / Float(window.divisor) : 0
                     out += 1
                 }
             }

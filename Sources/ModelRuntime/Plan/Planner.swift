@@ -67,7 +67,7 @@ struct Planner {
         // Extend each root's lifetime over its aliases first.
         for node in resolved.nodes where viewOps.contains(node.op) && node.outputs.count == 1 {
             guard let input = node.inputs.first ?? nil, let output = node.outputs[0] else { continue }
-            if case .absent = placements[input.index], weights[input.index] == nil, persistent[input.index] == nil {
+            if case .absent = placements[input.index], weights[input.index] == nil {
                 root[output.index] = root[input.index]
             }
         }
@@ -82,22 +82,13 @@ struct Planner {
             if node.outputs.allSatisfy({ $0.map { weights[$0.index] != nil } ?? true }) { continue }
             for (position, output) in node.outputs.enumerated() {
                 guard let output, weights[output.index] == nil else { continue }
-                // Updates in place land on the buffer of the input they update: an optimiser
-                // step's parameter (output 0 ← input 0) and state (k ← 3 + k), a training
-                // BatchNormalization's running statistics (3 ← 3, 4 ← 4).
-                let inPlaceSource: Int? =
-                    switch node.op {
-                    case .optimizerStep: position == 0 ? 0 : 3 + position
-                    case .batchNormalizationTrain: position >= 3 ? position : nil  // running mean and variance
-                    default: nil
-                    }
-                if let source = inPlaceSource {
-                    if let input = source < node.inputs.count ? node.inputs[source] : nil,
-                        case .persistent(let pointer) = placements[input.index]
-                    {
-                        placements[output.index] = .persistent(pointer)
-                        continue
-                    }
+                // An in-place update (OpType.inPlaceInput) lands on its input's persistent buffer.
+                if let source = node.op.inPlaceInput(ofOutput: position),
+                    let input = source < node.inputs.count ? node.inputs[source] : nil,
+                    case .persistent(let pointer) = placements[input.index]
+                {
+                    placements[output.index] = .persistent(pointer)
+                    continue
                 }
                 let owner = root[output.index]
                 if owner != output.index, let offset = rootOffset[owner] {

@@ -4,7 +4,7 @@ import ModelCompiler
 ///
 /// Per (image, group), with the forward's im2col columns K [C/g·KH·KW, OH·OW]:
 /// dW_g += dY_g · Kᵀ and dK = W_gᵀ · dY_g, folded back (col2im: each column entry added to
-/// the input element it was copied from) into dX; dB sums dY over images and positions.
+/// the input element it was copied from, `WindowAxis.fold`) into dX; dB sums dY over images and positions.
 /// Both column matrices live in the arena's scratch region.
 struct ConvGradKernel: Kernel {
     let forward: ConvKernel
@@ -12,10 +12,8 @@ struct ConvGradKernel: Kernel {
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
         let dy = node.shape(0)
-        var attributes = node.attributes
-        attributes.values["activation"] = nil
         let conv = BoundNode(
-            name: node.name, op: .conv, attributes: attributes, inputShapes: [node.shape(1), node.shape(2)],
+            name: node.name, op: .conv, attributes: node.attributes, inputShapes: [node.shape(1), node.shape(2)],
             inputTypes: [.float32, .float32], outputShapes: [dy], outputTypes: [.float32], constants: [:])
         forward = try ConvKernel(binding: conv)
     }
@@ -61,30 +59,10 @@ struct ConvGradKernel: Kernel {
                     BLAS.sgemm(
                         transposeA: true, transposeB: false, m: depth, n: plane, k: f.filtersPerGroup, alpha: 1,
                         a: w + group * f.filtersPerGroup * depth, b: gradientOut, beta: 0, c: columnGradient)
-                    fold(columnGradient, into: dx + (image * f.channels + group * f.channelsPerGroup) * inputPlane)
-                }
-            }
-        }
-    }
-
-    /// col2im: adds each column entry to the input element its tap meets (padding taps drop).
-    private func fold(_ columnsBuffer: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
-        let f = forward
-        let (outputHeight, outputWidth) = (f.rows.strided, f.columns.strided)
-        var source = columnsBuffer
-        for channel in 0..<f.channelsPerGroup {
-            let target = dx + channel * f.height * f.width
-            for kh in 0..<f.rows.kernel {
-                let validRows = f.rowTaps[kh]
-                for kw in 0..<f.columns.kernel {
-                    let valid = f.columnTaps[kw]
-                    let columnOffset = kw * f.columns.dilation - f.columns.padBegin
-                    for oh in validRows {
-                        let row = target + (oh * f.rows.stride - f.rows.padBegin + kh * f.rows.dilation) * f.width
-                        let values = source + oh * outputWidth
-                        for ow in valid { row[ow * f.columns.stride + columnOffset] += values[ow] }
-                    }
-                    source += outputHeight * outputWidth
+                    WindowAxis.fold(
+                        columnGradient, into: dx + (image * f.channels + group * f.channelsPerGroup) * inputPlane,
+                        planes: f.channelsPerGroup, rows: f.rows, columns: f.columns, rowTaps: f.rowTaps,
+                        columnTaps: f.columnTaps)
                 }
             }
         }

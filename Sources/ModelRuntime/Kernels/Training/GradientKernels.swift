@@ -1,41 +1,23 @@
 import Foundation
 import ModelCompiler
 
-/// ActivationGrad: dX = dY · f′(X) for the pointwise op named by `activation`, using X or
-/// Y = f(X), whichever gives the derivative most directly.
+/// ActivationGrad: dX = dY · f′(X) for the pointwise op named by `activation` (its function
+/// and attributes read as the forward kernel reads them, `Pointwise`), using X or Y = f(X),
+/// whichever gives the derivative most directly.
 struct ActivationGradKernel: Kernel {
-    enum Derivative: Sendable {
-        case relu, sigmoid, tanh, exp, log, sqrt, abs, softplus
-        case leakyRelu(Float), elu(Float), selu(alpha: Float, gamma: Float), gelu(tanh: Bool)
-        case clip(min: Float, max: Float)
-    }
-
-    let derivative: Derivative
+    let derivative: Pointwise
     let count: Int
 
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
         let attributes = node.attributes
         let name = attributes.string("activation", default: "")
-        switch name {
-        case "Relu": derivative = .relu
-        case "Sigmoid": derivative = .sigmoid
-        case "Tanh": derivative = .tanh
-        case "Exp": derivative = .exp
-        case "Log": derivative = .log
-        case "Sqrt": derivative = .sqrt
-        case "Abs": derivative = .abs
-        case "Softplus": derivative = .softplus
-        case "LeakyRelu": derivative = .leakyRelu(attributes.float("alpha", default: 0.01))
-        case "Elu": derivative = .elu(attributes.float("alpha", default: 1))
-        case "Selu":
-            derivative = .selu(
-                alpha: attributes.float("alpha", default: 1.67326319217681884765625),
-                gamma: attributes.float("gamma", default: 1.05070102214813232421875))
-        case "Gelu": derivative = .gelu(tanh: attributes.string("approximate", default: "none") == "tanh")
-        case "Clip":
+        if name == "Clip" {
             derivative = .clip(min: attributes.float("min", default: -.infinity), max: attributes.float("max", default: .infinity))
-        default: throw node.error("no derivative for activation '\(name)'")
+        } else if let op = OpType(rawValue: name), let function = Pointwise(op: op, attributes: attributes) {
+            derivative = function
+        } else {
+            throw node.error("no derivative for activation '\(name)'")
         }
         count = node.shape(1).reduce(1, *)
         guard node.shape(0).reduce(1, *) == count, node.shape(2).reduce(1, *) == count else {
@@ -75,6 +57,8 @@ struct ActivationGradKernel: Kernel {
         case .elu(let alpha): for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha) }
         case .selu(let alpha, let gamma):
             for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] * gamma : dy[i] * (y[i] + gamma * alpha) }
+        case .identity: dx.update(from: dy, count: count)
+        case .neg: for i in 0..<count { dx[i] = -dy[i] }
         case .gelu(let approximate):
             if approximate {
                 // y = ½x(1 + tanh u), u = c(x + 0.044715x³): y′ = ½(1 + tanh u) + ½x(1 − tanh²u)·c(1 + 3·0.044715x²).
@@ -124,13 +108,18 @@ struct SoftmaxGradKernel: Kernel {
             for i in 0..<inner {
                 let base = o * extent * inner + i
                 var sum: Float = 0
-                for k in 0..<extent {
-                    let e = base + k * inner
-                    sum += logarithm ? dy[e] : dy[e] * y[e]
-                }
-                for k in 0..<extent {
-                    let e = base + k * inner
-                    dx[e] = logarithm ? dy[e] - Foundation.exp(y[e]) * sum : y[e] * (dy[e] - sum)
+                if logarithm {
+                    for k in 0..<extent { sum += dy[base + k * inner] }
+                    for k in 0..<extent {
+                        let e = base + k * inner
+                        dx[e] = dy[e] - Foundation.exp(y[e]) * sum
+                    }
+                } else {
+                    for k in 0..<extent { sum += dy[base + k * inner] * y[base + k * inner] }
+                    for k in 0..<extent {
+                        let e = base + k * inner
+                        dx[e] = y[e] * (dy[e] - sum)
+                    }
                 }
             }
         }
@@ -149,15 +138,9 @@ struct BroadcastMap: Sendable {
     init?(large: [Int], small: [Int]) {
         guard small.count <= large.count else { return nil }
         let padded = Array(repeating: 1, count: large.count - small.count) + small
-        var strides = [Int](repeating: 0, count: large.count)
-        var step = 1
-        for axis in (0..<large.count).reversed() {
-            guard padded[axis] == large[axis] || padded[axis] == 1 else { return nil }
-            strides[axis] = padded[axis] == 1 ? 0 : step
-            step *= padded[axis]
-        }
+        guard zip(padded, large).allSatisfy({ $0 == $1 || $0 == 1 }) else { return nil }
         self.large = large
-        smallStrides = strides
+        smallStrides = BinaryKernel.broadcastStrides(small, to: large)
         largeCount = large.reduce(1, *)
         smallCount = small.reduce(1, *)
     }
@@ -334,6 +317,8 @@ struct LayerNormalizationGradKernel: Kernel {
     let rows: Int
     let size: Int
     let epsilon: Double
+    /// Two Double sums per normalised position (dScale, dB).
+    let scratchByteCount: Int
 
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
@@ -344,6 +329,7 @@ struct LayerNormalizationGradKernel: Kernel {
         rows = shape[..<axis].reduce(1, *)
         size = shape[axis...].reduce(1, *)
         epsilon = Double(node.attributes.float("epsilon", default: 1e-5))
+        scratchByteCount = 2 * max(size, 1) * MemoryLayout<Double>.stride
         guard node.shape(2).reduce(1, *) == size else {
             throw node.error("training needs Scale shaped as the normalised axes \(Array(shape[axis...])), got \(node.shape(2))")
         }
@@ -358,45 +344,45 @@ struct LayerNormalizationGradKernel: Kernel {
         let dScale = io.output(1)?.assumingMemoryBound(to: Float.self)
         let dBias = io.output(2)?.assumingMemoryBound(to: Float.self)
         let count = Double(size)
-        // Per-position sums over rows in Double (scratch on the stack or heap as the size asks).
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * max(size, 1)) { sums in
-            sums.initialize(repeating: 0)
-            for row in 0..<rows {
-                let base = row * size
-                var mean = 0.0
-                for k in 0..<size { mean += Double(x[base + k]) }
-                mean /= count
-                var variance = 0.0
-                for k in 0..<size {
-                    let d = Double(x[base + k]) - mean
-                    variance += d * d
-                }
-                variance /= count
-                let inverse = 1 / (variance + epsilon).squareRoot()
-                var meanG = 0.0
-                var meanGX = 0.0
+        // Per-position sums over rows in Double, in the kernel's arena scratch.
+        guard let scratch = io.scratch else { return }
+        let sums = scratch.assumingMemoryBound(to: Double.self)
+        sums.initialize(repeating: 0, count: 2 * size)
+        for row in 0..<rows {
+            let base = row * size
+            var mean = 0.0
+            for k in 0..<size { mean += Double(x[base + k]) }
+            mean /= count
+            var variance = 0.0
+            for k in 0..<size {
+                let d = Double(x[base + k]) - mean
+                variance += d * d
+            }
+            variance /= count
+            let inverse = 1 / (variance + epsilon).squareRoot()
+            var meanG = 0.0
+            var meanGX = 0.0
+            for k in 0..<size {
+                let normalized = (Double(x[base + k]) - mean) * inverse
+                let g = Double(dy[base + k]) * Double(scale[k])
+                meanG += g
+                meanGX += g * normalized
+                sums[k] += Double(dy[base + k]) * normalized
+                sums[size + k] += Double(dy[base + k])
+            }
+            meanG /= count
+            meanGX /= count
+            if let dx {
                 for k in 0..<size {
                     let normalized = (Double(x[base + k]) - mean) * inverse
                     let g = Double(dy[base + k]) * Double(scale[k])
-                    meanG += g
-                    meanGX += g * normalized
-                    sums[k] += Double(dy[base + k]) * normalized
-                    sums[size + k] += Double(dy[base + k])
-                }
-                meanG /= count
-                meanGX /= count
-                if let dx {
-                    for k in 0..<size {
-                        let normalized = (Double(x[base + k]) - mean) * inverse
-                        let g = Double(dy[base + k]) * Double(scale[k])
-                        dx[base + k] = Float((g - meanG - normalized * meanGX) * inverse)
-                    }
+                    dx[base + k] = Float((g - meanG - normalized * meanGX) * inverse)
                 }
             }
-            for k in 0..<size {
-                dScale?[k] = Float(sums[k])
-                dBias?[k] = Float(sums[size + k])
-            }
+        }
+        for k in 0..<size {
+            dScale?[k] = Float(sums[k])
+            dBias?[k] = Float(sums[size + k])
         }
     }
 }
@@ -503,23 +489,24 @@ struct BatchNormalizationTrainGradKernel: Kernel {
         let dBias = io.output(2)?.assumingMemoryBound(to: Float.self)
         let m = Double(batches * spatial)
         for c in 0..<channels {
+            let (mu, inv) = (mean[c], Double(inverse[c]))
             var sumDy = 0.0
             var sumDyX = 0.0
             for n in 0..<batches {
                 let base = (n * channels + c) * spatial
                 for s in base..<(base + spatial) {
                     sumDy += Double(dy[s])
-                    sumDyX += Double(dy[s]) * Double(x[s] - mean[c]) * Double(inverse[c])
+                    sumDyX += Double(dy[s]) * Double(x[s] - mu) * inv
                 }
             }
             dBias?[c] = Float(sumDy)
             dScale?[c] = Float(sumDyX)
             guard let dx else { continue }
-            let factor = Double(scale[c]) * Double(inverse[c]) / m
+            let factor = Double(scale[c]) * inv / m
             for n in 0..<batches {
                 let base = (n * channels + c) * spatial
                 for s in base..<(base + spatial) {
-                    let normalized = Double(x[s] - mean[c]) * Double(inverse[c])
+                    let normalized = Double(x[s] - mu) * inv
                     dx[s] = Float(factor * (m * Double(dy[s]) - sumDy - normalized * sumDyX))
                 }
             }

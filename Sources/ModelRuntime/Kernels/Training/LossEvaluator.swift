@@ -129,34 +129,41 @@ struct LossEvaluator: Sendable {
         }
     }
 
+    /// Bytes of kernel scratch an evaluation needs: one row of log-probabilities in Double
+    /// (the kernels reserve it in the arena, so a run allocates nothing).
+    var scratchByteCount: Int { Swift.max(width, 1) * MemoryLayout<Double>.stride }
+
     /// Computes the loss into `loss` (a scalar, or per term for NONE) and/or the gradient into
     /// `grad` (like x), the latter scaled by `upstream` (a scalar, or per term for NONE).
+    /// `scratch` holds `scratchByteCount` bytes.
     func evaluate(
         x: UnsafePointer<Float>, t: UnsafeRawPointer, w: UnsafePointer<Float>?, upstream: UnsafePointer<Float>?,
-        loss: UnsafeMutablePointer<Float>?, grad: UnsafeMutablePointer<Float>?, classWeights: UnsafePointer<Float>? = nil
+        loss: UnsafeMutablePointer<Float>?, grad: UnsafeMutablePointer<Float>?, classWeights: UnsafePointer<Float>? = nil,
+        scratch: UnsafeMutableRawPointer
     ) {
         classWeight.withUnsafeBufferPointer { attribute in
             let cw = Weights(pointer: classWeights ?? (classWeight.isEmpty ? nil : attribute.baseAddress))
-            evaluate(x: x, t: t, w: w, upstream: upstream, loss: loss, grad: grad, cw)
+            evaluate(
+                x: x, t: t, w: w, upstream: upstream, loss: loss, grad: grad, cw,
+                scratch: scratch.assumingMemoryBound(to: Double.self))
         }
     }
 
     /// Writes log_softmax of x along axis 1 for every position (ONNX's `log_prob` output).
-    func writeLogSoftmax(_ x: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: Swift.max(width, 1)) { buffer in
-            guard let logp = buffer.baseAddress else { return }
-            for n in 0..<batch {
-                for i in 0..<inner {
-                    logSoftmax(x, n: n, i: i, into: logp)
-                    for c in 0..<width { output[(n * width + c) * inner + i] = Float(logp[c]) }
-                }
+    func writeLogSoftmax(_ x: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableRawPointer) {
+        let logp = scratch.assumingMemoryBound(to: Double.self)
+        for n in 0..<batch {
+            for i in 0..<inner {
+                logSoftmax(x, n: n, i: i, into: logp)
+                for c in 0..<width { output[(n * width + c) * inner + i] = Float(logp[c]) }
             }
         }
     }
 
     private func evaluate(
         x: UnsafePointer<Float>, t: UnsafeRawPointer, w: UnsafePointer<Float>?, upstream: UnsafePointer<Float>?,
-        loss: UnsafeMutablePointer<Float>?, grad: UnsafeMutablePointer<Float>?, _ cw: Weights
+        loss: UnsafeMutablePointer<Float>?, grad: UnsafeMutablePointer<Float>?, _ cw: Weights,
+        scratch: UnsafeMutablePointer<Double>
     ) {
         let (d1, d2) = denominators(t, w, cw)
         let perTerm = settings.reduction == .none
@@ -192,23 +199,19 @@ struct LossEvaluator: Sendable {
                 }
             }
         case .classIndex, .row:
-            // One row of log-probabilities, on the stack: the loss allocates nothing per step.
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: Swift.max(width, 1)) { buffer in
-                guard let scratch = buffer.baseAddress else { return }
-                for n in 0..<batch {
-                    for i in 0..<inner {
-                        let p = n * inner + i
-                        let (s1, s2) = scales(n, term: p)
-                        let g = upstreamValue(p)
-                        let value = settings.family == .classIndex
-                            ? classTerm(x, t, n: n, i: i, s1: s1 * g, s2: s2 * g, grad: grad, cw, scratch: scratch)
-                            : rowTerm(
-                                x, t.assumingMemoryBound(to: Float.self), n: n, i: i, scale: s1 * g, grad: grad, cw,
-                                scratch: scratch)
-                        let weighted = s1 * value.0 + s2 * value.1
-                        if perTerm { loss?[p] = Float(weighted) }
-                        total += weighted
-                    }
+            for n in 0..<batch {
+                for i in 0..<inner {
+                    let p = n * inner + i
+                    let (s1, s2) = scales(n, term: p)
+                    let g = upstreamValue(p)
+                    let value = settings.family == .classIndex
+                        ? classTerm(x, t, n: n, i: i, s1: s1 * g, s2: s2 * g, grad: grad, cw, scratch: scratch)
+                        : rowTerm(
+                            x, t.assumingMemoryBound(to: Float.self), n: n, i: i, scale: s1 * g, grad: grad, cw,
+                            scratch: scratch)
+                    let weighted = s1 * value.0 + s2 * value.1
+                    if perTerm { loss?[p] = Float(weighted) }
+                    total += weighted
                 }
             }
         }
@@ -401,11 +404,13 @@ struct HeadLossKernel: Kernel {
         evaluator = try LossEvaluator(node: node, xPosition: 0)
     }
 
+    var scratchByteCount: Int { evaluator.scratchByteCount }
+
     func run(_ io: KernelIO) {
-        guard let t = io.input(1) else { return }
+        guard let t = io.input(1), let scratch = io.scratch else { return }
         evaluator.evaluate(
             x: io.floats(0), t: t, w: io.input(2)?.assumingMemoryBound(to: Float.self), upstream: nil,
-            loss: io.outputFloats(0), grad: nil)
+            loss: io.outputFloats(0), grad: nil, scratch: scratch)
     }
 }
 
@@ -417,10 +422,12 @@ struct HeadLossGradKernel: Kernel {
         evaluator = try LossEvaluator(node: node, xPosition: 1)
     }
 
+    var scratchByteCount: Int { evaluator.scratchByteCount }
+
     func run(_ io: KernelIO) {
-        guard let t = io.input(2) else { return }
+        guard let t = io.input(2), let scratch = io.scratch else { return }
         evaluator.evaluate(
             x: io.floats(1), t: t, w: io.input(3)?.assumingMemoryBound(to: Float.self), upstream: io.floats(0),
-            loss: nil, grad: io.outputFloats(0))
+            loss: nil, grad: io.outputFloats(0), scratch: scratch)
     }
 }

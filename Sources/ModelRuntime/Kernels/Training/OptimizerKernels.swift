@@ -138,6 +138,7 @@ struct OptimizerStepKernel: Kernel {
             }
         case .rmsprop:
             let (sIn, sOut) = (stateIn(0), stateOut(0))
+            let (bIn, bOut) = momentum > 0 ? (stateIn(1), stateOut(1)) : (sIn, sOut)  // the buffer, when there is one
             for i in 0..<count {
                 var g = clip * gradient[i]
                 if decayed { g += weightDecay * parameterIn[i] }
@@ -145,8 +146,8 @@ struct OptimizerStepKernel: Kernel {
                 sOut[i] = s
                 let denominator = s.squareRoot() + epsilon
                 if momentum > 0 {
-                    let b = momentum * stateIn(1)[i] + g / denominator
-                    stateOut(1)[i] = b
+                    let b = momentum * bIn[i] + g / denominator
+                    bOut[i] = b
                     parameter[i] = parameterIn[i] - lr * b
                 } else {
                     parameter[i] = parameterIn[i] - lr * g / denominator

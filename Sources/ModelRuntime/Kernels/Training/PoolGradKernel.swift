@@ -1,19 +1,16 @@
 import ModelCompiler
 
-/// PoolGrad: dX of MaxPool (each window's gradient goes to its first maximum, as the forward
-/// kernel picks it), AveragePool (spread evenly over the window, with the forward's divisor)
-/// or GlobalAveragePool (dY / spatial size everywhere).
+/// PoolGrad: dX of MaxPool (each window's gradient goes to its first maximum, found as the
+/// forward kernel finds it), AveragePool (spread evenly over the window, with the forward's
+/// divisor) or GlobalAveragePool (dY / spatial size everywhere). The window geometry is the
+/// forward `WindowPoolKernel`'s, bound to the same shapes.
 struct PoolGradKernel: Kernel {
-    enum Pool: Sendable { case max, average(includePad: Bool), global(extent: Int) }
+    enum Pool: Sendable {
+        case window(WindowPoolKernel)
+        case global(planes: Int, extent: Int)
+    }
 
     let pool: Pool
-    let planes: Int
-    let height: Int
-    let width: Int
-    let rows: WindowAxis?
-    let columns: WindowAxis?
-    /// MaxPool 2×2 stride 2 inside the input (`WindowPoolKernel.isPlainTwoByTwo`).
-    let plainTwoByTwo: Bool
 
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
@@ -21,104 +18,87 @@ struct PoolGradKernel: Kernel {
         let x = node.shape(1)
         let name = node.attributes.string("pool", default: "")
         guard x.count >= 3 else { throw node.error("X must be [N,C,spatial...], got \(x)") }
-        planes = x[0] * x[1]
         if name == "GlobalAveragePool" {
-            pool = .global(extent: x.dropFirst(2).reduce(1, *))
-            (height, width, rows, columns) = (0, 0, nil, nil)
-            plainTwoByTwo = false
+            pool = .global(planes: x[0] * x[1], extent: x.dropFirst(2).reduce(1, *))
             return
         }
         guard name == "MaxPool" || name == "AveragePool" else { throw node.error("pool '\(name)' is not a pooling op") }
         let forward = BoundNode(
             name: node.name, op: name == "MaxPool" ? .maxPool : .averagePool, attributes: node.attributes,
             inputShapes: [x], inputTypes: [.float32], outputShapes: [dy], outputTypes: [.float32], constants: [:])
-        let kernel = try WindowPoolKernel(binding: forward)
-        (height, width, rows, columns) = (kernel.height, kernel.width, kernel.rows, kernel.columns)
-        plainTwoByTwo = name == "MaxPool" && kernel.isPlainTwoByTwo
-        switch kernel.reduction {
-        case .max: pool = .max
-        case .average(let includePad): pool = .average(includePad: includePad)
-        }
+        pool = .window(try WindowPoolKernel(binding: forward))
     }
 
     func run(_ io: KernelIO) {
         let dy = io.floats(0)
         let x = io.floats(1)
         let dx = io.outputFloats(0)
-        if case .global(let extent) = pool {
+        switch pool {
+        case .global(let planes, let extent):
             let scale = extent > 0 ? 1 / Float(extent) : 0
             for plane in 0..<planes {
                 (dx + plane * extent).update(repeating: dy[plane] * scale, count: extent)
             }
-            return
-        }
-        guard let rows, let columns else { return }
-        let inputPlane = height * width
-        dx.initialize(repeating: 0, count: planes * inputPlane)
-        if plainTwoByTwo {
-            // The window's first maximum in the forward kernel's order: top-left, top-right,
-            // bottom-left, bottom-right, a later one only when strictly greater.
-            var gradient = dy
-            for plane in 0..<planes {
-                let input = x + plane * inputPlane
-                let target = dx + plane * inputPlane
-                for oh in 0..<rows.strided {
-                    let top = 2 * oh * width
-                    for ow in 0..<columns.strided {
-                        let first = top + 2 * ow
-                        var best = first
-                        if input[first + 1] > input[best] { best = first + 1 }
-                        if input[first + width] > input[best] { best = first + width }
-                        if input[first + width + 1] > input[best] { best = first + width + 1 }
-                        target[best] += gradient[ow]
-                    }
-                    gradient += columns.strided
-                }
+        case .window(let window):
+            dx.initialize(repeating: 0, count: window.planes * window.height * window.width)
+            if case .max = window.reduction, window.isPlainTwoByTwo {
+                twoByTwo(window, dy, x, dx)
+            } else {
+                general(window, dy, x, dx)
             }
-            return
         }
+    }
+
+    private func general(
+        _ window: WindowPoolKernel, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>
+    ) {
+        let (width, inputPlane) = (window.width, window.height * window.width)
         var out = 0
-        for plane in 0..<planes {
+        for plane in 0..<window.planes {
             let input = x + plane * inputPlane
             let target = dx + plane * inputPlane
-            for oh in 0..<rows.strided {
-                let top = oh * rows.stride - rows.padBegin
-                for ow in 0..<columns.strided {
-                    let left = ow * columns.stride - columns.padBegin
+            for oh in 0..<window.rows.strided {
+                for ow in 0..<window.columns.strided {
                     let gradient = dy[out]
                     out += 1
-                    switch pool {
+                    switch window.reduction {
                     case .max:
-                        var best = -Float.infinity
-                        var bestIndex = -1
-                        for kh in 0..<rows.kernel {
-                            let ih = top + kh * rows.dilation
-                            guard ih >= 0 && ih < height else { continue }
-                            for kw in 0..<columns.kernel {
-                                let iw = left + kw * columns.dilation
-                                guard iw >= 0 && iw < width else { continue }
-                                let value = input[ih * width + iw]
-                                if bestIndex < 0 || value > best { (best, bestIndex) = (value, ih * width + iw) }
-                            }
-                        }
-                        if bestIndex >= 0 { target[bestIndex] += gradient }
+                        if let best = window.firstMaximum(input, oh: oh, ow: ow) { target[best.row * width + best.column] += gradient }
                     case .average(let includePad):
-                        let bottom = min(top + rows.kernel, height + rows.padEnd)
-                        let right = min(left + columns.kernel, width + columns.padEnd)
-                        let (rowStart, rowEnd) = (max(top, 0), min(bottom, height))
-                        let (columnStart, columnEnd) = (max(left, 0), min(right, width))
-                        let count = includePad
-                            ? (bottom - top) * (right - left)
-                            : max(0, rowEnd - rowStart) * max(0, columnEnd - columnStart)
-                        guard count > 0, rowStart < rowEnd, columnStart < columnEnd else { continue }
-                        let share = gradient / Float(count)
-                        for ih in rowStart..<rowEnd {
-                            for iw in columnStart..<columnEnd { target[ih * width + iw] += share }
+                        let area = window.averageWindow(oh: oh, ow: ow, includePad: includePad)
+                        guard area.divisor > 0 else { continue }
+                        let share = gradient / Float(area.divisor)
+                        for ih in area.rows {
+                            for iw in area.columns { target[ih * width + iw] += share }
                         }
-                    case .global:
-                        break
                     }
                 }
+            }
+        }
+    }
+
+    /// MaxPool 2×2 stride 2 inside the input: the window's first maximum in the forward
+    /// kernel's order (top-left, top-right, bottom-left, bottom-right; a later one only when
+    /// strictly greater), without per-tap bounds checks.
+    private func twoByTwo(
+        _ window: WindowPoolKernel, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>
+    ) {
+        let (width, inputPlane) = (window.width, window.height * window.width)
+        var gradient = dy
+        for plane in 0..<window.planes {
+            let input = x + plane * inputPlane
+            let target = dx + plane * inputPlane
+            for oh in 0..<window.rows.strided {
+                let top = 2 * oh * width
+                for ow in 0..<window.columns.strided {
+                    let first = top + 2 * ow
+                    var best = first
+                    if input[first + 1] > input[best] { best = first + 1 }
+                    if input[first + width] > input[best] { best = first + width }
+                    if input[first + width + 1] > input[best] { best = first + width + 1 }
+                    target[best] += gradient[ow]
+                }
+                gradient += window.columns.strided
             }
         }
     }
