@@ -54,7 +54,8 @@ struct Compile: ParsableCommand {
                 Output.error("pass \(entry.pass): \(change), nodes \(entry.nodesBefore) -> \(entry.nodesAfter)")
             }
         }
-        let destination = output.map { URL(fileURLWithPath: $0) } ?? url.deletingPathExtension().appendingPathExtension("model")
+        let destination =
+            output.map { URL(fileURLWithPath: $0) } ?? url.deletingPathExtension().appendingPathExtension("model")
         try writeModel(compiled.model, to: destination, sourceFile: url)
     }
 }
@@ -75,7 +76,8 @@ extension Compile {
         compiled.graph = program.graph.proto
         compiled.producerName = "modelc"
         compiled.producerVersion = ToolVersion.current
-        let destination = output.map { URL(fileURLWithPath: $0) } ?? url.deletingPathExtension().appendingPathExtension("model")
+        let destination =
+            output.map { URL(fileURLWithPath: $0) } ?? url.deletingPathExtension().appendingPathExtension("model")
         try writeModel(compiled, to: destination, sourceFile: url)
         Output.error(
             "training graph: \(program.graph.nodes.count) nodes, \(program.parameters.count) trained weights "

@@ -35,7 +35,9 @@ struct MetricsDocument: Encodable {
                 baselines[key] = result.baseline
             }
         }
-        self.epochs = epochs?.map { EpochLine(epoch: $0.epoch, loss: $0.loss, validation_loss: $0.validation?.loss, seconds: $0.seconds) }
+        self.epochs = epochs?.map {
+            EpochLine(epoch: $0.epoch, loss: $0.loss, validation_loss: $0.validation?.loss, seconds: $0.seconds)
+        }
     }
 }
 
@@ -59,7 +61,8 @@ func describe(_ report: EvaluationReport) -> String {
     report.heads.sorted { $0.key < $1.key }.flatMap { head, results in
         results.map { result in
             let name = report.heads.count > 1 ? "\(head)/\(result.metric)" : result.metric
-            return "\(name) \(String(format: "%.4f", result.value)) (baseline \(String(format: "%.4f", result.baseline)))"
+            return
+                "\(name) \(String(format: "%.4f", result.value)) (baseline \(String(format: "%.4f", result.baseline)))"
         }
     }.joined(separator: "  ")
 }
@@ -113,7 +116,8 @@ struct Train: ParsableCommand {
             let reports = try trainer.fit { event in
                 switch event {
                 case .step(let epoch, let batch, let batches, let loss):
-                    progress.update("epoch \(epoch)/\(trainer.epochs) [\(batch)/\(batches)] loss \(String(format: "%.4f", loss))")
+                    progress.update(
+                        "epoch \(epoch)/\(trainer.epochs) [\(batch)/\(batches)] loss \(String(format: "%.4f", loss))")
                 case .epoch(let report):
                     var line = "epoch \(report.epoch)/\(trainer.epochs)  loss \(String(format: "%.4f", report.loss))"
                     if let validation = report.validation {
@@ -126,7 +130,11 @@ struct Train: ParsableCommand {
             try writeModel(trainer.model, to: URL(fileURLWithPath: output), sourceFile: url)
             if json {
                 let final: EvaluationReport
-                if let last = reports.last?.validation { final = last } else { final = try trainer.evaluate(dataset, file: data) }
+                if let last = reports.last?.validation {
+                    final = last
+                } else {
+                    final = try trainer.evaluate(dataset, file: data)
+                }
                 Output.json(MetricsDocument(final, epochs: reports))
             } else {
                 Output.error("wrote \(output)")

@@ -1,7 +1,7 @@
 import Foundation
 import ModelFormat
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ModelcTests {
     let modelc = ToolRunner("modelc")
@@ -61,7 +61,9 @@ import TestSupport
         #expect(list.first?["severity"] as? String == "error")
     }
 
-    @Test(arguments: [["check"], ["frobnicate", "x"], ["compile", "examples/digits/mlp.pbtxt", "-O7"], ["show", "a", "--bogus"]])
+    @Test(arguments: [
+        ["check"], ["frobnicate", "x"], ["compile", "examples/digits/mlp.pbtxt", "-O7"], ["show", "a", "--bogus"],
+    ])
     func usageErrorsExitWithTwo(arguments: [String]) throws {
         let result = try modelc.run(arguments)
         #expect(result.status == 2, "\(result.stderr)")
@@ -73,7 +75,8 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: directory) }
         let text = directory.appendingPathComponent("cnn.pbtxt").path
         let onnx = directory.appendingPathComponent("cnn.onnx").path
-        #expect(try modelc.run(["convert", "Tests/ModelFormatTests/Fixtures/onnx/torch_cnn.onnx", "-o", text]).status == 0)
+        #expect(
+            try modelc.run(["convert", "Tests/ModelFormatTests/Fixtures/onnx/torch_cnn.onnx", "-o", text]).status == 0)
         #expect(try modelc.run(["convert", text, "-o", onnx]).status == 0)
         let original = try ProtoModel(contentsOf: SourceTree.url("Tests/ModelFormatTests/Fixtures/onnx/torch_cnn.onnx"))
         #expect(try ProtoModel(contentsOf: URL(fileURLWithPath: onnx)).graph == original.graph)
@@ -109,10 +112,13 @@ import TestSupport
         let url = directory.appendingPathComponent("unsupported.onnx")
         let bytes: Data = try onnx.serializedBytes()
         try bytes.write(to: url)
-        let result = try ToolRunner("modelc").run(["convert", url.path, "-o", directory.appendingPathComponent("out.pbtxt").path])
+        let result = try ToolRunner("modelc").run([
+            "convert", url.path, "-o", directory.appendingPathComponent("out.pbtxt").path,
+        ])
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n").filter { $0.contains("graph.unsupported-ops") }
         #expect(lines.count == 1)
-        #expect(lines.first?.contains("2 op type(s) are not supported: Erf (2 nodes: n0, n2); Mod (1 node: n1)") == true)
+        #expect(
+            lines.first?.contains("2 op type(s) are not supported: Erf (2 nodes: n0, n2); Mod (1 node: n1)") == true)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import ModelRuntime
-import Testing
 import TestSupport
+import Testing
 
 /// `modelrun train` and `modelrun eval` as a user runs them: the digits example end to end,
 /// and bad data files that must exit 1 with a message naming the array and sample.
@@ -43,9 +43,14 @@ import TestSupport
         var labels = [Int64](repeating: 1, count: 20)
         labels[13] = 12
         try NPZ.write(
-            ["x": Tensor(shape: [20, 64], scalars: [Float](repeating: 1, count: 20 * 64)), "label": Tensor(shape: [20], int64s: labels)],
+            [
+                "x": Tensor(shape: [20, 64], scalars: [Float](repeating: 1, count: 20 * 64)),
+                "label": Tensor(shape: [20], int64s: labels),
+            ],
             to: file)
-        let result = try modelrun.run(["train", example, "--data", file.path, "-o", directory.appendingPathComponent("m.model").path])
+        let result = try modelrun.run([
+            "train", example, "--data", file.path, "-o", directory.appendingPathComponent("m.model").path,
+        ])
         #expect(result.status == 1)
         #expect(!result.signalled)
         #expect(result.stderr.contains("13"), "\(result.stderr)")
@@ -68,9 +73,14 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("wide.npz")
         try NPZ.write(
-            ["x": Tensor(shape: [4, 65], scalars: [Float](repeating: 1, count: 4 * 65)), "label": Tensor(shape: [4], int64s: [0, 1, 2, 3])],
+            [
+                "x": Tensor(shape: [4, 65], scalars: [Float](repeating: 1, count: 4 * 65)),
+                "label": Tensor(shape: [4], int64s: [0, 1, 2, 3]),
+            ],
             to: file)
-        let result = try modelrun.run(["train", example, "--data", file.path, "-o", directory.appendingPathComponent("m.model").path])
+        let result = try modelrun.run([
+            "train", example, "--data", file.path, "-o", directory.appendingPathComponent("m.model").path,
+        ])
         #expect(result.status == 1)
         #expect(result.stderr.contains("train.array-shape") && result.stderr.contains("[65]"), "\(result.stderr)")
     }
@@ -94,7 +104,9 @@ import TestSupport
         var files: [Data] = []
         for run in 0..<2 {
             let output = directory.appendingPathComponent("run\(run).model")
-            let result = try modelrun.run(["train", example, "--data", data, "--epochs", "2", "--seed", "5", "-o", output.path])
+            let result = try modelrun.run([
+                "train", example, "--data", data, "--epochs", "2", "--seed", "5", "-o", output.path,
+            ])
             #expect(result.status == 0, "\(result.stderr)")
             files.append(try Data(contentsOf: output))
         }

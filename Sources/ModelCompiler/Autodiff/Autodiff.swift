@@ -17,7 +17,8 @@ public enum Autodiff {
         // Forward: values that depend on a parameter.
         var dependsOnParameter = [Bool](repeating: false, count: graph.values.count)
         for parameter in parameters { dependsOnParameter[parameter.index] = true }
-        for node in graph.nodes where node.inputs.contains(where: { $0.map { dependsOnParameter[$0.index] } ?? false }) {
+        for node in graph.nodes where node.inputs.contains(where: { $0.map { dependsOnParameter[$0.index] } ?? false })
+        {
             for output in node.outputs {
                 if let output, graph[output].type.dataType == .float { dependsOnParameter[output.index] = true }
             }
@@ -25,7 +26,8 @@ public enum Autodiff {
         // Backward: values the loss depends on.
         var feedsLoss = [Bool](repeating: false, count: graph.values.count)
         feedsLoss[loss.index] = true
-        for node in graph.nodes.reversed() where node.outputs.contains(where: { $0.map { feedsLoss[$0.index] } ?? false }) {
+        for node in graph.nodes.reversed()
+        where node.outputs.contains(where: { $0.map { feedsLoss[$0.index] } ?? false }) {
             for input in node.inputs { if let input { feedsLoss[input.index] = true } }
         }
 
@@ -40,17 +42,22 @@ public enum Autodiff {
         }
         for index in stride(from: forwardCount - 1, through: 0, by: -1) {
             let node = graph.nodes[index]
-            let relevant = node.outputs.contains { $0.map { feedsLoss[$0.index] && dependsOnParameter[$0.index] } ?? false }
+            let relevant = node.outputs.contains {
+                $0.map { feedsLoss[$0.index] && dependsOnParameter[$0.index] } ?? false
+            }
             guard relevant else { continue }
             let outputGradients = node.outputs.map { $0.flatMap { total($0, builder: &builder) } }
             guard outputGradients.contains(where: { $0 != nil }) else { continue }
-            let needs = node.inputs.map { $0.map { dependsOnParameter[$0.index] && builder.graph[$0].type.dataType == .float } ?? false }
+            let needs = node.inputs.map {
+                $0.map { dependsOnParameter[$0.index] && builder.graph[$0].type.dataType == .float } ?? false
+            }
             builder.begin(node: node, outputGradients: outputGradients, needsGradient: needs)
             guard let gradients = try GradientRules.apply(&builder) else {
                 throw builder.unsupported("\(node.op.rawValue) has no gradient rule yet")
             }
             for (position, gradient) in gradients.enumerated() {
-                guard let gradient, position < node.inputs.count, let input = node.inputs[position], needs[position] else { continue }
+                guard let gradient, position < node.inputs.count, let input = node.inputs[position], needs[position]
+                else { continue }
                 contributions[input, default: []].append(gradient)
             }
         }

@@ -70,7 +70,8 @@ public struct GradientBuilder {
             if attributes.has("value_float") { return attributes.float("value_float", default: 0) }
             tensor = attributes.tensor("value")
         }
-        guard let tensor, tensor.dataType.resolved == .float, let values = try? tensor.floatValues(), values.count == 1 else {
+        guard let tensor, tensor.dataType.resolved == .float, let values = try? tensor.floatValues(), values.count == 1
+        else {
             return nil
         }
         return values[0]
@@ -121,12 +122,11 @@ public struct GradientBuilder {
 
     /// A rule's failure: the op cannot be differentiated with these attributes or shapes.
     public func unsupported(_ reason: String) -> CompileError {
-        .invalidModel([Diagnostic(
-            .error, "train.no-gradient", .init(node: nodeLabel, op: node.op.rawValue),
-            "cannot train through this node: \(reason)",
-            fix: "freeze the weights before it (training.frozen) or use an op with a gradient rule")])
+        .invalidModel([
+            Diagnostic(
+                .error, "train.no-gradient", .init(node: nodeLabel, op: node.op.rawValue),
+                "cannot train through this node: \(reason)",
+                fix: "freeze the weights before it (training.frozen) or use an op with a gradient rule")
+        ])
     }
 }
-
-
-

@@ -14,7 +14,8 @@ public enum GradientRules {
         // Dropout is the identity at run time (training included, for now: see the runtime's
         // CopyKernel), so its gradient is too.
         case .identity, .dropout: return [b.outputGradients[0]]
-        case .reshape, .flatten, .squeeze, .unsqueeze: return [b.emit(.reshapeLike, [b.outputGradients[0], b.input(0)])]
+        case .reshape, .flatten, .squeeze, .unsqueeze:
+            return [b.emit(.reshapeLike, [b.outputGradients[0], b.input(0)])]
         case .add: return broadcastGradients(&b, scaleA: 1, scaleB: 1)
         case .sub: return broadcastGradients(&b, scaleA: 1, scaleB: -1)
         case .mul: return mul(&b)
@@ -44,14 +45,18 @@ public enum GradientRules {
             var attributes = Attributes([])
             attributes.set("epsilon", float: b.attributes.float("epsilon", default: 1e-5))
             var skip: Set<Int> = []
-            for position in 0..<3 where !(position < b.needsGradient.count && b.needsGradient[position]) { skip.insert(position) }
+            for position in 0..<3 where !(position < b.needsGradient.count && b.needsGradient[position]) {
+                skip.insert(position)
+            }
             let outputs = b.emitNode(
                 .batchNormalizationGrad, [b.outputGradients[0], b.input(0), b.input(1), b.input(3), b.input(4)],
                 attributes: attributes, outputCount: 3, skip: skip)
             return outputs + [nil, nil]
         case .batchNormalizationTrain:
             var skip: Set<Int> = []
-            for position in 0..<3 where !(position < b.needsGradient.count && b.needsGradient[position]) { skip.insert(position) }
+            for position in 0..<3 where !(position < b.needsGradient.count && b.needsGradient[position]) {
+                skip.insert(position)
+            }
             let outputs = b.emitNode(
                 .batchNormalizationTrainGrad, [b.outputGradients[0], b.input(0), b.input(1), b.output(1), b.output(2)],
                 outputCount: 3, skip: skip)
@@ -63,7 +68,8 @@ public enum GradientRules {
     /// Whether `op` has a gradient rule.
     public static func hasRule(_ op: OpType) -> Bool {
         switch op {
-        case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh, .neg, .identity,
+        case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh, .neg,
+            .identity,
             .dropout, .reshape, .flatten, .squeeze, .unsqueeze, .add, .sub, .mul, .div, .softmax, .logSoftmax, .gemm,
             .matMul, .transpose, .conv, .maxPool, .averagePool, .globalAveragePool, .reduceSum, .reduceMean, .concat,
             .headLoss, .dropoutMask, .gather, .clip, .layerNormalization, .batchNormalization, .batchNormalizationTrain:
@@ -86,10 +92,14 @@ public enum GradientRules {
         attributes.set("activation", string: "Clip")
         for (position, name) in [(1, "min"), (2, "max")] {
             guard let bound = b.input(position) else { continue }
-            guard let value = b.constantFloat(bound) else { throw b.unsupported("Clip's \(name) must be a constant to train") }
+            guard let value = b.constantFloat(bound) else {
+                throw b.unsupported("Clip's \(name) must be a constant to train")
+            }
             attributes.set(name, float: value)
         }
-        return [b.emit(.activationGrad, [b.outputGradients[0], b.input(0), b.output(0)], attributes: attributes), nil, nil]
+        return [
+            b.emit(.activationGrad, [b.outputGradients[0], b.input(0), b.output(0)], attributes: attributes), nil, nil,
+        ]
     }
 
     /// LayerNormalization: one LayerNormalizationGrad node gives dX, dScale and dB (Scale and B
@@ -102,9 +112,12 @@ public enum GradientRules {
         attributes.set("axis", int: b.attributes.int("axis", default: -1))
         attributes.set("epsilon", float: b.attributes.float("epsilon", default: 1e-5))
         var skip: Set<Int> = []
-        for position in 0..<3 where !(position < b.needsGradient.count && b.needsGradient[position]) { skip.insert(position) }
+        for position in 0..<3 where !(position < b.needsGradient.count && b.needsGradient[position]) {
+            skip.insert(position)
+        }
         let outputs = b.emitNode(
-            .layerNormalizationGrad, [b.outputGradients[0], b.input(0), b.input(1)], attributes: attributes, outputCount: 3,
+            .layerNormalizationGrad, [b.outputGradients[0], b.input(0), b.input(1)], attributes: attributes,
+            outputCount: 3,
             skip: skip)
         return outputs
     }
@@ -236,7 +249,9 @@ public enum GradientRules {
 
     /// MaxPool / AveragePool / GlobalAveragePool: PoolGrad with the pool's attributes.
     private static func pool(_ b: inout GradientBuilder) throws(CompileError) -> [ValueID?] {
-        if b.node.outputs.count > 1 && b.node.outputs[1] != nil && b.outputGradients.count > 1 && b.outputGradients[1] != nil {
+        if b.node.outputs.count > 1 && b.node.outputs[1] != nil && b.outputGradients.count > 1
+            && b.outputGradients[1] != nil
+        {
             throw b.unsupported("the Indices output carries no gradient")
         }
         var attributes = b.attributes
@@ -247,7 +262,9 @@ public enum GradientRules {
     /// ReduceSum / ReduceMean over constant axes: dY broadcast back (divided by the count for
     /// the mean).
     private static func reduce(_ b: inout GradientBuilder) throws(CompileError) -> [ValueID?] {
-        guard let x = b.input(0), let rank = b.type(of: x).rank else { throw b.unsupported("the input's rank is unknown") }
+        guard let x = b.input(0), let rank = b.type(of: x).rank else {
+            throw b.unsupported("the input's rank is unknown")
+        }
         var axes: [Int]
         if b.node.op == .reduceSum {
             if let axesInput = b.input(1) {
@@ -292,6 +309,10 @@ public enum GradientRules {
     /// HeadLoss: HeadLossGrad(dL, X, T, sample_weight) with the same settings; targets and
     /// weights are data, with no gradient.
     private static func headLoss(_ b: inout GradientBuilder) -> [ValueID?] {
-        [b.emit(.headLossGrad, [b.outputGradients[0], b.input(0), b.input(1), b.input(2)], attributes: b.attributes), nil, nil]
+        [
+            b.emit(
+                .headLossGrad, [b.outputGradients[0], b.input(0), b.input(1), b.input(2)], attributes: b.attributes),
+            nil, nil,
+        ]
     }
 }

@@ -87,7 +87,9 @@ extension OpType {
     /// (our domain; ONNX Runtime's training artifacts have counterparts in com.microsoft).
     public var isTrainingOp: Bool {
         switch self {
-        case .activationGrad, .batchNormalizationGrad, .batchNormalizationTrain, .batchNormalizationTrainGrad, .broadcastLike, .convGrad, .dropoutMask, .gatherGrad, .gradientNormScale, .layerNormalizationGrad, .headLoss, .headLossGrad,
+        case .activationGrad, .batchNormalizationGrad, .batchNormalizationTrain, .batchNormalizationTrainGrad,
+            .broadcastLike, .convGrad, .dropoutMask, .gatherGrad, .gradientNormScale, .layerNormalizationGrad,
+            .headLoss, .headLossGrad,
             .optimizerStep, .poolGrad, .reshapeLike, .softmaxGrad, .sumToShape:
             true
         default: false

@@ -44,7 +44,8 @@ extension OpSchema {
         inputs: [Port("dY"), Port("like")], outputs: [Port("Y")], attributes: [], inferTypes: likeSecondInput)
     static let broadcastLike = OpSchema(
         type: .broadcastLike,
-        summary: "Y = dY broadcast to the shape of `like`, size-1 axes inserted at `axes` first, divided by the size ratio when `mean` (gradient of ReduceSum/ReduceMean)",
+        summary:
+            "Y = dY broadcast to the shape of `like`, size-1 axes inserted at `axes` first, divided by the size ratio when `mean` (gradient of ReduceSum/ReduceMean)",
         inputs: [Port("dY"), Port("like")], outputs: [Port("Y")],
         attributes: [.optional("axes", .ints), .int("mean", 0)], inferTypes: likeSecondInput)
     static let convGrad = OpSchema(
@@ -61,9 +62,12 @@ extension OpSchema {
         inferTypes: { context throws(ShapeError) in [try context.input(1)] })
     static let gatherGrad = OpSchema(
         type: .gatherGrad,
-        summary: "dData of Gather: zeros shaped like `like`, each dY slice added at its index along `axis` (repeated indices add up)",
+        summary:
+            "dData of Gather: zeros shaped like `like`, each dY slice added at its index along `axis` (repeated indices add up)",
         inputs: [Port("dY"), Port("indices"), Port("like")], outputs: [Port("dData")], attributes: [.int("axis", 0)],
-        inferTypes: { context throws(ShapeError) in [TensorType(try context.input(0).dataType, try context.input(2).dims)] })
+        inferTypes: { context throws(ShapeError) in
+            [TensorType(try context.input(0).dataType, try context.input(2).dims)]
+        })
     static let layerNormalizationGrad = OpSchema(
         type: .layerNormalizationGrad,
         summary: "dX, dScale, dB of LayerNormalization from dY, X and Scale (same axis and epsilon)",
@@ -76,7 +80,8 @@ extension OpSchema {
         })
     static let batchNormalizationGrad = OpSchema(
         type: .batchNormalizationGrad,
-        summary: "dX, dScale, dB of inference-form BatchNormalization (fixed mean and variance) from dY, X, scale, mean and var",
+        summary:
+            "dX, dScale, dB of inference-form BatchNormalization (fixed mean and variance) from dY, X, scale, mean and var",
         inputs: [Port("dY"), Port("X"), Port("scale"), Port("mean"), Port("var")],
         outputs: [Port("dX", optional: true), Port("dScale", optional: true), Port("dB", optional: true)],
         attributes: [.float("epsilon", 1e-5)],
@@ -86,7 +91,8 @@ extension OpSchema {
         })
     static let batchNormalizationTrain = OpSchema(
         type: .batchNormalizationTrain,
-        summary: "training-mode BatchNormalization (ONNX-15 semantics): Y from the batch's mean and (biased) variance per channel; also the batch mean and 1/σ for the gradient, and the running statistics updated in place (momentum·running + (1 − momentum)·batch)",
+        summary:
+            "training-mode BatchNormalization (ONNX-15 semantics): Y from the batch's mean and (biased) variance per channel; also the batch mean and 1/σ for the gradient, and the running statistics updated in place (momentum·running + (1 − momentum)·batch)",
         inputs: [Port("X"), Port("scale"), Port("B"), Port("input_mean"), Port("input_var")],
         outputs: [Port("Y"), Port("saved_mean"), Port("saved_inv_std"), Port("running_mean"), Port("running_var")],
         attributes: [.float("epsilon", 1e-5), .float("momentum", 0.9)],
@@ -97,7 +103,8 @@ extension OpSchema {
         })
     static let batchNormalizationTrainGrad = OpSchema(
         type: .batchNormalizationTrainGrad,
-        summary: "dX, dScale, dB of training-mode BatchNormalization from dY, X, scale and the saved batch mean and 1/σ",
+        summary:
+            "dX, dScale, dB of training-mode BatchNormalization from dY, X, scale and the saved batch mean and 1/σ",
         inputs: [Port("dY"), Port("X"), Port("scale"), Port("saved_mean"), Port("saved_inv_std")],
         outputs: [Port("dX", optional: true), Port("dScale", optional: true), Port("dB", optional: true)],
         attributes: [],
@@ -107,7 +114,8 @@ extension OpSchema {
         })
     static let dropoutMask = OpSchema(
         type: .dropoutMask,
-        summary: "M = 0 with probability `ratio`, else 1/(1 − ratio), shaped like X; a fresh draw per step from `seed` and the step in H (training Dropout is X·M)",
+        summary:
+            "M = 0 with probability `ratio`, else 1/(1 − ratio), shaped like X; a fresh draw per step from `seed` and the step in H (training Dropout is X·M)",
         inputs: [Port("X"), Port("H")], outputs: [Port("M")],
         attributes: [.float("ratio", 0.5), .int("seed", 0)],
         inferTypes: { context throws(ShapeError) in
@@ -122,7 +130,8 @@ extension OpSchema {
         inferTypes: { _ throws(ShapeError) in [TensorType(.float, [.fixed(1)])] })
     static let optimizerStep = OpSchema(
         type: .optimizerStep,
-        summary: "updates P (and its state S1, S2) in place from gradient G; H = [learning rate, step number]; C the clip factor; skipped when the loss L is not finite (torch.optim rules)",
+        summary:
+            "updates P (and its state S1, S2) in place from gradient G; H = [learning rate, step number]; C the clip factor; skipped when the loss L is not finite (torch.optim rules)",
         inputs: [
             Port("P"), Port("G"), Port("H"), Port("C", optional: true), Port("S1", optional: true),
             Port("S2", optional: true), Port("L", optional: true),
@@ -135,7 +144,8 @@ extension OpSchema {
         inferTypes: { context throws(ShapeError) in
             let parameter = try context.input(0)
             guard try context.input(1).isCompatible(with: parameter) else {
-                throw ShapeError("gradient-shape", "gradient \(try context.input(1)) does not match parameter \(parameter)")
+                throw ShapeError(
+                    "gradient-shape", "gradient \(try context.input(1)) does not match parameter \(parameter)")
             }
             return (0..<context.outputCount).map { _ in parameter }
         })
@@ -155,15 +165,24 @@ private func inferHeadLoss(_ context: InferenceContext) throws(ShapeError) -> [T
     guard x.count >= 1 else { throw ShapeError("rank", "X must have a sample axis, got \(xType)") }
     let expected = loss.targetDims(x)
     let targetType = try context.input(1)
-    guard t.count == expected.count, zip(t, expected).allSatisfy({ $0 == $1 || $0 == .unknown || $1 == .unknown || $0.fixedValue == nil || $1.fixedValue == nil }) else {
-        throw ShapeError("target-shape", "target \(targetType) must be \(TensorType(loss.family == .classIndex ? .int64 : .float, expected)) for output \(xType)")
+    guard t.count == expected.count,
+        zip(t, expected).allSatisfy({
+            $0 == $1 || $0 == .unknown || $1 == .unknown || $0.fixedValue == nil || $1.fixedValue == nil
+        })
+    else {
+        throw ShapeError(
+            "target-shape",
+            "target \(targetType) must be \(TensorType(loss.family == .classIndex ? .int64 : .float, expected)) for output \(xType)"
+        )
     }
     if loss.family == .classIndex && targetType.dataType != .int64 {
         throw ShapeError("target-type", "class-index target must be INT64, got \(targetType.dataType.onnxName)")
     }
     if context.hasInput(2) {
         let w = try context.dims(2)
-        guard w.count == 1 else { throw ShapeError("sample-weight", "sample_weight must be [N], got \(try context.input(2))") }
+        guard w.count == 1 else {
+            throw ShapeError("sample-weight", "sample_weight must be [N], got \(try context.input(2))")
+        }
     }
     return [TensorType(xType.dataType, loss.reduction == .none ? loss.termDims(x) : [])]
 }

@@ -12,8 +12,10 @@ struct FuseSigmoidBinaryCrossEntropy: GraphPass {
         for index in graph.nodes.indices where graph.nodes[index].op == .headLoss {
             let node = graph.nodes[index]
             guard let x = node.inputs.first ?? nil, let producer = graph.producer(of: x),
-                graph.nodes[producer.index].op == .sigmoid, let logits = graph.nodes[producer.index].inputs.first ?? nil,
-                var settings = try? LossAttributes(node.attributes, hasSampleWeight: node.inputs.count > 2 && node.inputs[2] != nil),
+                graph.nodes[producer.index].op == .sigmoid,
+                let logits = graph.nodes[producer.index].inputs.first ?? nil,
+                var settings = try? LossAttributes(
+                    node.attributes, hasSampleWeight: node.inputs.count > 2 && node.inputs[2] != nil),
                 settings.kind == .binaryCrossEntropy, !settings.fromLogits
             else { continue }
             settings.fromLogits = true

@@ -14,13 +14,16 @@ struct FuseSoftmaxCrossEntropy: GraphPass {
         for index in graph.nodes.indices where graph.nodes[index].op == .headLoss {
             let node = graph.nodes[index]
             guard let x = node.inputs.first ?? nil, let producer = graph.producer(of: x),
-                var settings = try? LossAttributes(node.attributes, hasSampleWeight: node.inputs.count > 2 && node.inputs[2] != nil)
+                var settings = try? LossAttributes(
+                    node.attributes, hasSampleWeight: node.inputs.count > 2 && node.inputs[2] != nil)
             else { continue }
             let activation = graph.nodes[producer.index]
             let fusible =
                 (activation.op == .softmax && settings.kind == .categoricalCrossEntropy)
                 || (activation.op == .logSoftmax && settings.kind == .negativeLogLikelihood)
-            guard fusible, let logits = activation.inputs.first ?? nil, let rank = graph[logits].type.rank else { continue }
+            guard fusible, let logits = activation.inputs.first ?? nil, let rank = graph[logits].type.rank else {
+                continue
+            }
             let axis = activation.attributes.int("axis", default: -1)
             guard (axis < 0 ? axis + rank : axis) == 1 else { continue }
             settings.kind = .softmaxCrossEntropy

@@ -47,7 +47,8 @@ public enum PassPipeline {
                 graph.compact()
                 try verify?(graph, pass.name)
             }
-            report.append(PassReportEntry(pass: pass.name, changed: changed, nodesBefore: before, nodesAfter: graph.nodes.count))
+            report.append(
+                PassReportEntry(pass: pass.name, changed: changed, nodesBefore: before, nodesAfter: graph.nodes.count))
         }
         return report
     }

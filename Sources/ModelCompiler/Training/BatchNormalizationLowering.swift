@@ -22,13 +22,17 @@ enum BatchNormalizationLowering {
                 graph.initializers[mean] != nil, graph.initializers[variance] != nil,
                 let y = node.outputs.first ?? nil
             else {
-                throw .invalidModel([Diagnostic(
-                    .error, "train.batch-normalization", .init(node: label, op: "BatchNormalization"),
-                    "to train, input_mean and input_var must be initializers (the running statistics training updates)")])
+                throw .invalidModel([
+                    Diagnostic(
+                        .error, "train.batch-normalization", .init(node: label, op: "BatchNormalization"),
+                        "to train, input_mean and input_var must be initializers (the running statistics training updates)"
+                    )
+                ])
             }
             let id = NodeID(index: index)
             func add(_ suffix: String) -> ValueID {
-                graph.addValue(name: graph.uniqueName("\(graph[y].name)/\(suffix)"), type: graph[mean].type, origin: .node(id))
+                graph.addValue(
+                    name: graph.uniqueName("\(graph[y].name)/\(suffix)"), type: graph[mean].type, origin: .node(id))
             }
             var attributes = Attributes([])
             attributes.set("epsilon", float: node.attributes.float("epsilon", default: 1e-5))

@@ -23,7 +23,9 @@ enum DropoutLowering {
                 .invalidModel([Diagnostic(.error, "train.dropout", .init(node: label, op: "Dropout"), message)])
             }
             if node.inputs.count > 2, let mode = node.inputs[2] {
-                guard let values = constantValues(graph, mode) else { throw fail("training_mode must be a constant to train") }
+                guard let values = constantValues(graph, mode) else {
+                    throw fail("training_mode must be a constant to train")
+                }
                 if values.allSatisfy({ $0 == 0 }) {
                     nodes.append(node)
                     continue
@@ -37,15 +39,24 @@ enum DropoutLowering {
                 ratio = value
             }
             guard ratio >= 0 && ratio < 1 else { throw fail("ratio \(ratio) must be in [0, 1)") }
-            if node.outputs.count > 1 && node.outputs[1] != nil { throw fail("the mask output is not supported in training") }
+            if node.outputs.count > 1 && node.outputs[1] != nil {
+                throw fail("the mask output is not supported in training")
+            }
             var attributes = Attributes([])
             attributes.set("ratio", float: ratio)
-            let nodeSeed = node.attributes.has("seed")
-                ? UInt64(bitPattern: Int64(node.attributes.int("seed", default: 0))) : SplitMix64.seed(model: seed, tensor: "dropout:\(label)")
+            let nodeSeed =
+                node.attributes.has("seed")
+                ? UInt64(bitPattern: Int64(node.attributes.int("seed", default: 0)))
+                : SplitMix64.seed(model: seed, tensor: "dropout:\(label)")
             attributes.set("seed", int: Int(Int64(bitPattern: nodeSeed)))
-            let mask = graph.addValue(name: graph.uniqueName("\(graph[y].name)/dropout_mask"), type: TensorType(.float, graph[x].type.dims))
-            nodes.append(Node(name: "\(label)/mask", op: .dropoutMask, inputs: [x, hyper], outputs: [mask], attributes: attributes, doc: ""))
-            nodes.append(Node(name: label, op: .mul, inputs: [x, mask], outputs: [y], attributes: Attributes([]), doc: node.doc))
+            let mask = graph.addValue(
+                name: graph.uniqueName("\(graph[y].name)/dropout_mask"), type: TensorType(.float, graph[x].type.dims))
+            nodes.append(
+                Node(
+                    name: "\(label)/mask", op: .dropoutMask, inputs: [x, hyper], outputs: [mask],
+                    attributes: attributes, doc: ""))
+            nodes.append(
+                Node(name: label, op: .mul, inputs: [x, mask], outputs: [y], attributes: Attributes([]), doc: node.doc))
         }
         graph.nodes = nodes
         graph.compact()

@@ -51,13 +51,15 @@ public enum HeadLowering {
                     guard graph.value(named: name) == nil else {
                         throw fail("loss.sample_weight", "'\(name)' already names a value of the graph")
                     }
-                    weight = graph.addValue(name: name, type: TensorType(.float, [dims.first ?? .unknown]), origin: .input)
+                    weight = graph.addValue(
+                        name: name, type: TensorType(.float, [dims.first ?? .unknown]), origin: .input)
                     graph.inputs.append(weight)
                 }
                 sampleWeights[index] = weight
                 inputs.append(weight)
             }
-            var loss = appendNode(&graph, .headLoss, name: "loss/\(label)", inputs: inputs, attributes: settings.attributes)
+            var loss = appendNode(
+                &graph, .headLoss, name: "loss/\(label)", inputs: inputs, attributes: settings.attributes)
             // Typed now: autodiff runs before the final shape inference and its rules read ranks.
             graph[loss].type = TensorType(.float, settings.reduction == .none ? settings.termDims(dims) : [])
             headLosses.append((index, loss))
@@ -78,9 +80,12 @@ public enum HeadLowering {
             weighted.append(loss)
         }
         guard var total = weighted.first else {
-            throw .invalidModel([Diagnostic(
-                .error, "train.no-loss", .init(field: "head"), "no head has a loss, so there is nothing to train or evaluate",
-                fix: "give a head a loss (head { loss { kind: SOFTMAX_CROSS_ENTROPY from_logits: true } ... })")])
+            throw .invalidModel([
+                Diagnostic(
+                    .error, "train.no-loss", .init(field: "head"),
+                    "no head has a loss, so there is nothing to train or evaluate",
+                    fix: "give a head a loss (head { loss { kind: SOFTMAX_CROSS_ENTROPY from_logits: true } ... })")
+            ])
         }
         for (position, term) in weighted.dropFirst().enumerated() {
             total = appendNode(&graph, .add, name: "loss/sum_\(position + 1)", inputs: [total, term])
@@ -99,7 +104,8 @@ public enum HeadLowering {
         let id = NodeID(index: graph.nodes.count)
         // Every node lowering appends yields a scalar except a NONE HeadLoss, typed by the caller.
         let output = graph.addValue(name: graph.uniqueName(name), type: TensorType(.float, []), origin: .node(id))
-        graph.nodes.append(Node(name: graph[output].name, op: op, inputs: inputs, outputs: [output], attributes: attributes, doc: ""))
+        graph.nodes.append(
+            Node(name: graph[output].name, op: op, inputs: inputs, outputs: [output], attributes: attributes, doc: ""))
         return output
     }
 }

@@ -80,7 +80,8 @@ public struct LossAttributes: Sendable, Equatable {
             kind != .unspecified
         else { throw ShapeError("loss-kind", "kind '\(kindName)' is not a loss kind") }
         let reductionName = attributes.string("reduction", default: "mean")
-        guard let reduction = ProtoLoss.Reduction.allCases.first(where: { String(describing: $0) == reductionName }) else {
+        guard let reduction = ProtoLoss.Reduction.allCases.first(where: { String(describing: $0) == reductionName })
+        else {
             throw ShapeError("loss-reduction", "reduction '\(reductionName)' is not a loss reduction")
         }
         self.kind = kind

@@ -52,7 +52,11 @@ public enum OptimizerLowering {
         loss: ValueID? = nil
     ) throws(CompileError) -> [[String]] {
         if case .UNRECOGNIZED(let raw) = training.optimizer.kind {
-            throw .invalidModel([Diagnostic(.error, "train.optimizer", .init(field: "training.optimizer.kind"), "\(raw) is not an optimizer kind")])
+            throw .invalidModel([
+                Diagnostic(
+                    .error, "train.optimizer", .init(field: "training.optimizer.kind"),
+                    "\(raw) is not an optimizer kind")
+            ])
         }
         let hyper = hyperValue(&graph)
         var clip: ValueID?
@@ -60,10 +64,13 @@ public enum OptimizerLowering {
             var attributes = Attributes([])
             attributes.set("max_norm", float: training.gradientClipNorm)
             let id = NodeID(index: graph.nodes.count)
-            let scale = graph.addValue(name: "train/clip_scale", type: TensorType(.float, [.fixed(1)]), origin: .node(id))
-            graph.nodes.append(Node(
-                name: "train/clip_scale", op: .gradientNormScale, inputs: gradients.map(\.gradient), outputs: [scale],
-                attributes: attributes, doc: ""))
+            let scale = graph.addValue(
+                name: "train/clip_scale", type: TensorType(.float, [.fixed(1)]), origin: .node(id))
+            graph.nodes.append(
+                Node(
+                    name: "train/clip_scale", op: .gradientNormScale, inputs: gradients.map(\.gradient),
+                    outputs: [scale],
+                    attributes: attributes, doc: ""))
             clip = scale
         }
         let suffixes = stateNames(training.optimizer)
@@ -83,16 +90,19 @@ public enum OptimizerLowering {
                 tensor.dims = graph[parameter].type.dims?.compactMap { $0.fixedValue.map(Int64.init) } ?? []
                 tensor.rawData = .init(count: Int(tensor.dims.reduce(1, *)) * 4)
                 inputs.append(graph.addInitializer(tensor))
-                outputs.append(graph.addValue(name: "\(name)/\(suffix)/updated", type: graph[parameter].type, origin: .node(id)))
+                outputs.append(
+                    graph.addValue(name: "\(name)/\(suffix)/updated", type: graph[parameter].type, origin: .node(id)))
                 names.append(tensor.name)
             }
             // The loss gates the update: a non-finite loss leaves weights and state as they were,
             // so the trainer can name the tensor that went wrong.
             while inputs.count < 6 { inputs.append(nil) }
             inputs.append(loss)
-            graph.nodes.append(Node(
-                name: "train/update/\(name)", op: .optimizerStep, inputs: inputs, outputs: outputs, attributes: attributes,
-                doc: ""))
+            graph.nodes.append(
+                Node(
+                    name: "train/update/\(name)", op: .optimizerStep, inputs: inputs, outputs: outputs,
+                    attributes: attributes,
+                    doc: ""))
             graph.outputs += outputs.compactMap { $0 }
             states.append(names)
         }

@@ -49,7 +49,9 @@ public struct TrainingCompiler: Sendable {
         self.limits = limits
     }
 
-    public func compile(_ model: ProtoModel, file: URL? = nil, purpose: Purpose = .training) throws(CompileError) -> TrainingProgram {
+    public func compile(_ model: ProtoModel, file: URL? = nil, purpose: Purpose = .training) throws(CompileError)
+        -> TrainingProgram
+    {
         var source = model
         // A compiled model may hold fused ops; training differentiates the primitive forms.
         source.graph.node = source.graph.node.flatMap(ONNXExport.unfused)
@@ -65,7 +67,8 @@ public struct TrainingCompiler: Sendable {
             if let id = graph.value(named: head.output), !graph.outputs.contains(id) { graph.outputs.append(id) }
         }
         let context = PassContext(target: .training, protectedValues: Set(graph.initializers.values.map(\.name)))
-        _ = try PassPipeline.run(PassPipeline.passes(for: optimization, target: .training), on: &graph, context: context)
+        _ = try PassPipeline.run(
+            PassPipeline.passes(for: optimization, target: .training), on: &graph, context: context)
         graph.compact()
         let featureInputs = graph.inputs.map { graph[$0].name }
 
@@ -83,20 +86,24 @@ public struct TrainingCompiler: Sendable {
             // The model's own float weights: constants the lowering added (head weights) are not.
             let modelWeights = Set(source.graph.initializer.map(\.name))
             let candidates = graph.initializers.keys.sorted().filter { id in
-                graph[id].type.dataType == .float && !frozen.contains(graph[id].name) && modelWeights.contains(graph[id].name)
+                graph[id].type.dataType == .float && !frozen.contains(graph[id].name)
+                    && modelWeights.contains(graph[id].name)
             }
             let gradients = try Autodiff.differentiate(&graph, loss: lowered.loss, parameters: candidates)
             let ordered = candidates.compactMap { id in gradients[id].map { (id, $0) } }
             guard !ordered.isEmpty else {
-                throw .invalidModel([Diagnostic(
-                    .error, "train.no-parameters", .init(field: "training.frozen"),
-                    "the loss depends on no trainable weight (all are frozen, or none reaches the loss)")])
+                throw .invalidModel([
+                    Diagnostic(
+                        .error, "train.no-parameters", .init(field: "training.frozen"),
+                        "the loss depends on no trainable weight (all are frozen, or none reaches the loss)")
+                ])
             }
             for (parameter, gradient) in ordered {
                 let name = "grad/\(graph[parameter].name)"
                 graph[gradient].name = graph.value(named: name) == nil ? name : graph[gradient].name
             }
-            let states = try OptimizerLowering.lower(source.training, graph: &graph, gradients: ordered, loss: lowered.loss)
+            let states = try OptimizerLowering.lower(
+                source.training, graph: &graph, gradients: ordered, loss: lowered.loss)
             parameters = zip(ordered, states).map { pair, state in
                 TrainableParameter(name: graph[pair.0].name, gradient: graph[pair.1].name, state: state)
             }
@@ -117,12 +124,15 @@ public struct TrainingCompiler: Sendable {
     }
 
     /// External payloads read in, so a trainer holds every weight in memory.
-    static func inlineExternalData(_ model: ProtoModel, file: URL?, limits: FormatLimits) throws(CompileError) -> ProtoModel {
+    static func inlineExternalData(_ model: ProtoModel, file: URL?, limits: FormatLimits) throws(CompileError)
+        -> ProtoModel
+    {
         var model = model
         let context = PayloadContext(modelFile: file, limits: limits)
         do {
             for index in model.graph.initializer.indices where model.graph.initializer[index].hasExternal {
-                model.graph.initializer[index] = try model.graph.initializer[index].storing(compression: .none, context: context)
+                model.graph.initializer[index] = try model.graph.initializer[index].storing(
+                    compression: .none, context: context)
             }
         } catch {
             throw .format(error)

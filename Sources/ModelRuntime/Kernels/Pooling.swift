@@ -60,7 +60,8 @@ struct WindowPoolKernel: Kernel {
     /// the common CNN downsampling, which `run` computes without per-tap bounds checks.
     var isPlainTwoByTwo: Bool {
         [rows, columns].allSatisfy { axis in
-            axis.kernel == 2 && axis.stride == 2 && axis.dilation == 1 && axis.padBegin == 0 && 2 * axis.strided <= axis.dense
+            axis.kernel == 2 && axis.stride == 2 && axis.dilation == 1 && axis.padBegin == 0
+                && 2 * axis.strided <= axis.dense
         }
     }
 
@@ -148,7 +149,8 @@ struct WindowPoolKernel: Kernel {
                 let top = input + 2 * oh * width
                 let bottom = top + width
                 for ow in 0..<outputWidth {
-                    out[ow] = Swift.max(Swift.max(top[2 * ow], top[2 * ow + 1]), Swift.max(bottom[2 * ow], bottom[2 * ow + 1]))
+                    out[ow] = Swift.max(
+                        Swift.max(top[2 * ow], top[2 * ow + 1]), Swift.max(bottom[2 * ow], bottom[2 * ow + 1]))
                 }
                 out += outputWidth
             }

@@ -71,7 +71,9 @@ struct Planner {
                 root[output.index] = root[input.index]
             }
         }
-        for index in 0..<count { rootLastUse[root[index], default: -1] = max(rootLastUse[root[index], default: -1], lastUse[index]) }
+        for index in 0..<count {
+            rootLastUse[root[index], default: -1] = max(rootLastUse[root[index], default: -1], lastUse[index])
+        }
 
         var arenaSize = 0
         var steps: [ExecutionPlan.Step] = []
@@ -116,7 +118,9 @@ struct Planner {
                 placements[output.index] = .arena(offset: offset)
             }
             for output in node.outputs {
-                guard let output, resolved[output].type.dims?.allSatisfy({ $0.fixedValue != nil }) != true else { continue }
+                guard let output, resolved[output].type.dims?.allSatisfy({ $0.fixedValue != nil }) != true else {
+                    continue
+                }
                 throw .bind(
                     node: node.name, op: node.op.rawValue,
                     reason: "the shape of output '\(resolved[output].name)' cannot be determined before running "
@@ -128,9 +132,10 @@ struct Planner {
                 inputTypes: node.inputs.map { $0.map { types[$0.index] } },
                 outputShapes: node.outputs.map { $0.map { shapes[$0.index] } ?? [] },
                 outputTypes: node.outputs.map { $0.map { types[$0.index] } ?? .float32 },
-                constants: Dictionary(uniqueKeysWithValues: node.inputs.enumerated().compactMap { position, input in
-                    input.flatMap { weights[$0.index] }.map { (position, $0) }
-                }))
+                constants: Dictionary(
+                    uniqueKeysWithValues: node.inputs.enumerated().compactMap { position, input in
+                        input.flatMap { weights[$0.index] }.map { (position, $0) }
+                    }))
             steps.append(.init(kernel: try makeKernel(bound), node: bound.name))
             stepInputs.append(node.inputs.map { $0.map { Int32($0.index) } ?? -1 })
             stepOutputs.append(node.outputs.map { $0.map { Int32($0.index) } ?? -1 })

@@ -33,7 +33,9 @@ enum Checkpoint {
         state["__epoch"] = Tensor(shape: [1], int64s: [Int64(progress.epoch)])
         state["__stale_epochs"] = Tensor(shape: [1], int64s: [Int64(progress.epochsWithoutImprovement)])
         // The bit pattern of the Double, so a resumed run compares scores exactly as before.
-        if let best = progress.best { state["__best"] = Tensor(shape: [1], int64s: [Int64(bitPattern: best.bitPattern)]) }
+        if let best = progress.best {
+            state["__best"] = Tensor(shape: [1], int64s: [Int64(bitPattern: best.bitPattern)])
+        }
         let stateURL = directory.appendingPathComponent("state.npz")
         do {
             try NPZ.write(state, to: stateURL)
@@ -56,11 +58,13 @@ enum Checkpoint {
         }
         for name in session.store.names {
             guard let tensor = state[name] else {
-                throw .checkpoint(path: stateURL.path, reason: "no array for '\(name)': the checkpoint is of another model")
+                throw .checkpoint(
+                    path: stateURL.path, reason: "no array for '\(name)': the checkpoint is of another model")
             }
             guard session.store.assign(name, tensor) else {
                 throw .checkpoint(
-                    path: stateURL.path, reason: "'\(name)' is \(tensor.shape) \(tensor.elementType), which does not match the model")
+                    path: stateURL.path,
+                    reason: "'\(name)' is \(tensor.shape) \(tensor.elementType), which does not match the model")
             }
         }
         session.stepCount = Int(step)

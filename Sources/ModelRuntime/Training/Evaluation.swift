@@ -4,7 +4,9 @@ import ModelFormat
 /// Runs the evaluation graph over a data set in batches and reports the loss (batch losses
 /// averaged with their sample counts as weights) and every head's metrics on natural labels.
 enum Evaluation {
-    static func run(session: TrainingSession, data: TrainingData, batchSize: Int) throws(TrainingError) -> EvaluationReport {
+    static func run(session: TrainingSession, data: TrainingData, batchSize: Int) throws(TrainingError)
+        -> EvaluationReport
+    {
         let program = session.evaluation
         let heads = program.sourceModel.head
         let outputs = heads.map(\.output)
@@ -48,7 +50,9 @@ enum Evaluation {
                 let predictions = try HeadDecoders.make(for: head).decode(rows)
                 let width = Int64(rows.shape.last ?? 1)
                 // An ORDINAL head has C − 1 outputs for C levels.
-                let classes = Int(head.encoding.numClasses > 0 ? head.encoding.numClasses : (head.encoding.kind == .ordinal ? width + 1 : width))
+                let classes = Int(
+                    head.encoding.numClasses > 0
+                        ? head.encoding.numClasses : (head.encoding.kind == .ordinal ? width + 1 : width))
                 metrics[name] = try MetricEvaluator.evaluate(
                     head: head, predictions: predictions, labels: flatLabels, classCount: classes)
             } catch let error as DecodeError {
@@ -120,6 +124,8 @@ enum Evaluation {
                 }
             }
         }
-        return (Tensor(shape: [n * inner, c], scalars: rows), Tensor(shape: [n * inner, labelWidth], scalars: labelRows))
+        return (
+            Tensor(shape: [n * inner, c], scalars: rows), Tensor(shape: [n * inner, labelWidth], scalars: labelRows)
+        )
     }
 }

@@ -46,7 +46,8 @@ final class GraphRunner {
             guard let tensor = feeds[name] else { continue }
             let declared = graph[input].type
             guard ElementType(declared.dataType) == tensor.elementType else {
-                throw .input(name: name, reason: "expected \(declared.dataType.onnxName) elements, given \(tensor.elementType)")
+                throw .input(
+                    name: name, reason: "expected \(declared.dataType.onnxName) elements, given \(tensor.elementType)")
             }
         }
         for (value, name) in entry.plan.feedSlots {
@@ -60,7 +61,9 @@ final class GraphRunner {
             var tensor = Tensor(zeros: entry.plan.shapes[value], type: entry.plan.types[value])
             if let source = entry.arena.table[value] {
                 tensor.withUnsafeMutableBytes { destination in
-                    if let base = destination.baseAddress { base.copyMemory(from: source, byteCount: destination.count) }
+                    if let base = destination.baseAddress {
+                        base.copyMemory(from: source, byteCount: destination.count)
+                    }
                 }
             }
             results[name] = tensor

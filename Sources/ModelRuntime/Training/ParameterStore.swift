@@ -50,7 +50,9 @@ public final class ParameterStore: @unchecked Sendable {
     /// Overwrites tensor `name` with `tensor`'s values; false when the name or shape differs.
     @discardableResult
     public func assign(_ name: String, _ tensor: Tensor) -> Bool {
-        guard let entry = entries[name], entry.shape == tensor.shape, tensor.elementType == .float32 else { return false }
+        guard let entry = entries[name], entry.shape == tensor.shape, tensor.elementType == .float32 else {
+            return false
+        }
         tensor.withUnsafeBytes { source in
             if let base = source.baseAddress { entry.pointer.copyMemory(from: base, byteCount: source.count) }
         }

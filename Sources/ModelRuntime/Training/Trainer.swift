@@ -60,7 +60,8 @@ public final class Trainer {
 
     public init(
         _ model: ProtoModel, data: Dataset, validation validationSet: Dataset? = nil, file: URL? = nil,
-        dataFile: String = "<data>", validationFile: String = "<validation>", options: TrainingOptions = TrainingOptions()
+        dataFile: String = "<data>", validationFile: String = "<validation>",
+        options: TrainingOptions = TrainingOptions()
     ) throws(TrainingError) {
         var model = model
         if let seed = options.seed { model.training.seed = seed }
@@ -73,7 +74,9 @@ public final class Trainer {
         self.options = options
         epochs = options.epochs ?? max(1, Int(config.epochs))
         batchSize = options.batchSize ?? (config.batchSize > 0 ? Int(config.batchSize) : 32)
-        guard batchSize >= 1 else { throw .configuration(field: "batch size", reason: "must be at least 1, got \(batchSize)") }
+        guard batchSize >= 1 else {
+            throw .configuration(field: "batch size", reason: "must be at least 1, got \(batchSize)")
+        }
         let prepared = try TrainingData(data, program: session.training, file: dataFile)
         if let validationSet {
             train = prepared
@@ -82,9 +85,12 @@ public final class Trainer {
             guard prepared.count >= 2, config.validationFraction < 1 else {
                 throw .configuration(
                     field: "training.validation_fraction",
-                    reason: "\(config.validationFraction) of \(prepared.count) samples leaves nothing to train or validate on")
+                    reason:
+                        "\(config.validationFraction) of \(prepared.count) samples leaves nothing to train or validate on"
+                )
             }
-            (train, validation) = prepared.split(validationFraction: Double(config.validationFraction), seed: config.seed)
+            (train, validation) = prepared.split(
+                validationFraction: Double(config.validationFraction), seed: config.seed)
         } else {
             train = prepared
             validation = nil
@@ -103,7 +109,8 @@ public final class Trainer {
     public func fit(_ onEvent: (TrainingEvent) -> Void = { _ in }) throws(TrainingError) -> [EpochReport] {
         let batches = (train.count + batchSize - 1) / batchSize
         let schedule = LearningRateSchedule(
-            base: Double(options.learningRate ?? (config.optimizer.learningRate > 0 ? config.optimizer.learningRate : 1e-3)),
+            base: Double(
+                options.learningRate ?? (config.optimizer.learningRate > 0 ? config.optimizer.learningRate : 1e-3)),
             schedule: config.schedule, totalSteps: batches * epochs)
         var reports: [EpochReport] = []
         var best = resumed.best
@@ -150,7 +157,8 @@ public final class Trainer {
                 }
             }
             if let directory = options.checkpointDirectory {
-                let progress = Checkpoint.Progress(epoch: epoch + 1, best: best, epochsWithoutImprovement: epochsWithoutImprovement)
+                let progress = Checkpoint.Progress(
+                    epoch: epoch + 1, best: best, epochsWithoutImprovement: epochsWithoutImprovement)
                 try Checkpoint.write(session, progress: progress, to: directory)
             }
             if stop { break }
@@ -176,7 +184,9 @@ public final class Trainer {
         let outputs = graph.nodes.flatMap { node in node.outputs.compactMap { $0 }.map { (graph[$0].name, node) } }
             .filter { graph[graph.value(named: $0.0)!].type.dataType == .float }
         let inputNames = Set(graph.inputs.map { graph[$0].name })
-        guard let values = try? session.evaluate(feeds.filter { inputNames.contains($0.key) }, fetching: outputs.map(\.0)) else {
+        guard
+            let values = try? session.evaluate(feeds.filter { inputNames.contains($0.key) }, fetching: outputs.map(\.0))
+        else {
             return "unknown (the evaluation graph could not run)"
         }
         for (name, node) in outputs where values[name].map(hasNonFinite) == true {

@@ -20,7 +20,8 @@ struct TrainingData {
         let graph = program.graph
         for name in program.featureInputs {
             guard var array = dataset.arrays[name] else {
-                throw .missingArray(name: name, file: file, available: Array(dataset.arrays.keys), role: "a graph input")
+                throw .missingArray(
+                    name: name, file: file, available: Array(dataset.arrays.keys), role: "a graph input")
             }
             guard let id = graph.value(named: name) else { continue }
             let declared = graph[id].type
@@ -30,8 +31,11 @@ struct TrainingData {
             if let dims = declared.dims {
                 let perSample = Array(dims.dropFirst())
                 let given = Array(array.shape.dropFirst())
-                guard perSample.count == given.count, zip(perSample, given).allSatisfy({ $0.fixedValue == nil || $0.fixedValue == $1 }) else {
-                    throw .arrayShape(name: name, file: file, reason: "samples are \(given), the model expects \(declared) per batch")
+                guard perSample.count == given.count,
+                    zip(perSample, given).allSatisfy({ $0.fixedValue == nil || $0.fixedValue == $1 })
+                else {
+                    throw .arrayShape(
+                        name: name, file: file, reason: "samples are \(given), the model expects \(declared) per batch")
                 }
             }
             feeds[name] = array
@@ -43,18 +47,24 @@ struct TrainingData {
                     name: head.target, file: file, available: Array(dataset.arrays.keys),
                     role: "the natural labels of head '\(HeadDecoders.displayName(head))'")
             }
-            guard let output = graph.value(named: head.output), let dims = graph[output].type.dims, dims.count >= 1 else {
+            guard let output = graph.value(named: head.output), let dims = graph[output].type.dims, dims.count >= 1
+            else {
                 throw .runtime(.bind(node: head.output, op: "head", reason: "the head output has no known shape"))
             }
             guard dims.count < 2 || dims[1].fixedValue != nil else {
-                throw .runtime(.bind(
-                    node: head.output, op: "head",
-                    reason: "the width of the head output \(graph[output].type) is not known before running, so targets cannot be encoded"))
+                throw .runtime(
+                    .bind(
+                        node: head.output, op: "head",
+                        reason:
+                            "the width of the head output \(graph[output].type) is not known before running, so targets cannot be encoded"
+                    ))
             }
             let width = dims.count > 1 ? dims[1].fixedValue ?? 1 : 1
             // Spatial dims only when all are known; otherwise the encoder reads them from the labels.
             let spatialDims = dims.dropFirst(2)
-            let spatial = dims.count > 2 && spatialDims.allSatisfy({ $0.fixedValue != nil }) ? spatialDims.compactMap(\.fixedValue) : nil
+            let spatial =
+                dims.count > 2 && spatialDims.allSatisfy({ $0.fixedValue != nil })
+                ? spatialDims.compactMap(\.fixedValue) : nil
             do {
                 let encoder = try LabelEncoder(head: head, outputWidth: width, spatialShape: spatial)
                 feeds[targetName] = try encoder.encode(natural)
@@ -69,9 +79,12 @@ struct TrainingData {
                         role: "the sample weights of head '\(HeadDecoders.displayName(head))'")
                 }
                 guard weights.shape == [count] else {
-                    throw .arrayShape(name: head.loss.sampleWeight, file: file, reason: "sample weights must be [\(count)], got \(weights.shape)")
+                    throw .arrayShape(
+                        name: head.loss.sampleWeight, file: file,
+                        reason: "sample weights must be [\(count)], got \(weights.shape)")
                 }
-                feeds[weightName] = weights.elementType == .float32 ? weights : Tensor(shape: weights.shape, scalars: weights.scalars)
+                feeds[weightName] =
+                    weights.elementType == .float32 ? weights : Tensor(shape: weights.shape, scalars: weights.scalars)
             }
         }
     }

@@ -17,7 +17,9 @@ public final class TrainingSession {
     public internal(set) var stepCount: Int = 0
 
     /// Compiles `model` (read from `file`, for messages) for training and evaluation.
-    public init(model: ProtoModel, file: URL? = nil, threads: Int = 1, optimization: OptimizationLevel = .O2) throws(RuntimeError) {
+    public init(model: ProtoModel, file: URL? = nil, threads: Int = 1, optimization: OptimizationLevel = .O2)
+        throws(RuntimeError)
+    {
         let compiler = TrainingCompiler(optimization: optimization)
         do {
             training = try compiler.compile(model, file: file, purpose: .training)
@@ -55,7 +57,8 @@ public final class TrainingSession {
 
     /// Runs the evaluation graph (no update) and returns `fetches` (loss values, head outputs,
     /// any value of the forward graph).
-    public func evaluate(_ feeds: [String: Tensor], fetching fetches: [String]) throws(RuntimeError) -> [String: Tensor] {
+    public func evaluate(_ feeds: [String: Tensor], fetching fetches: [String]) throws(RuntimeError) -> [String: Tensor]
+    {
         try evaluationRunner.run(feeds, fetching: fetches)
     }
 

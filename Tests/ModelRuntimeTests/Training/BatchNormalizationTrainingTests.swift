@@ -36,7 +36,8 @@ import Testing
         let xValues = GradientCheckTests.values(72, -1...1, seed: 9)
         let feeds = [
             "x": Tensor(shape: [4, 2, 3, 3], scalars: xValues),
-            try #require(session.training.targets[0]): Tensor(shape: [4, 18], scalars: GradientCheckTests.values(72, -1...1, seed: 10)),
+            try #require(session.training.targets[0]): Tensor(
+                shape: [4, 18], scalars: GradientCheckTests.values(72, -1...1, seed: 10)),
         ]
         let step = try session.step(feeds, learningRate: 0, fetching: session.training.parameters.map(\.gradient))
         // Running statistics after one step: 0.9·initial + 0.1·(batch mean / biased variance of x·s).
@@ -77,7 +78,8 @@ import Testing
     }
 
     @Test func frozenStatisticsKeepTheInferenceForm() throws {
-        let frozen = Self.text.replacingOccurrences(of: "training { seed: 1 }", with: #"training { frozen: ["mean", "var"] }"#)
+        let frozen = Self.text.replacingOccurrences(
+            of: "training { seed: 1 }", with: #"training { frozen: ["mean", "var"] }"#)
         let session = try TrainingSession(model: try ProtoModel(textFormatString: frozen))
         #expect(session.training.statistics.isEmpty)
         #expect(session.training.graph.nodes.contains { $0.op == .batchNormalization })

@@ -28,7 +28,9 @@ import Testing
         #expect(session.training.graph.nodes.contains { $0.op == .dropoutMask })
         #expect(!session.evaluation.graph.nodes.contains { $0.op == .dropoutMask })
         let target = try #require(session.training.targets[0])
-        let feeds = ["x": Tensor(shape: [80, 50], scalars: [Float](repeating: 1, count: 4000)), target: Tensor(zeros: [80, 50])]
+        let feeds = [
+            "x": Tensor(shape: [80, 50], scalars: [Float](repeating: 1, count: 4000)), target: Tensor(zeros: [80, 50]),
+        ]
         let maskName = try #require(session.training.graph.values.first { $0.name.hasSuffix("dropout_mask") }).name
         var masks: [[Float]] = []
         for _ in 0..<2 {

@@ -57,7 +57,8 @@ import Testing
             body: gemmLayer("x", "h", "fc1", inputs: 5, units: 6)
                 + #"node { op_type: "Relu" input: "h" output: "r" }"# + gemmLayer("r", "y", "fc2", inputs: 6, units: 4),
             inputShape: [5, 5], outputShape: [5, 4],
-            head: #"encoding { kind: ONE_HOT num_classes: 4 label_smoothing: 0.1 } loss { kind: SOFTMAX_CROSS_ENTROPY from_logits: true class_weight: [1, 2, 0.5, 1] }"#,
+            head:
+                #"encoding { kind: ONE_HOT num_classes: 4 label_smoothing: 0.1 } loss { kind: SOFTMAX_CROSS_ENTROPY from_logits: true class_weight: [1, 2, 0.5, 1] }"#,
             target: .classIndex(classes: 4)),
         Case(
             name: "Gemm with transA, alpha and beta; BCE with logits on multi-hot rows",
@@ -68,7 +69,8 @@ import Testing
                 initializer { name: "b" data_type: FLOAT dims: 3 init { kind: UNIFORM low: -0.5 high: 0.5 } }
                 """,
             inputShape: [4, 2], outputShape: [2, 3],
-            head: #"encoding { kind: MULTI_HOT num_classes: 3 } loss { kind: BINARY_CROSS_ENTROPY from_logits: true pos_weight: [2, 1, 0.5] }"#,
+            head:
+                #"encoding { kind: MULTI_HOT num_classes: 3 } loss { kind: BINARY_CROSS_ENTROPY from_logits: true pos_weight: [2, 1, 0.5] }"#,
             target: .multiHot),
         Case(
             name: "MatMul + broadcast Add, Sub, Div",
@@ -205,14 +207,20 @@ import Testing
             """
         let model = try ProtoModel(textFormatString: text)
         let session = try TrainingSession(model: model)
-        let x = Tensor(shape: check.inputShape, scalars: Self.values(check.inputShape.reduce(1, *), check.inputRange, seed: 1))
+        let x = Tensor(
+            shape: check.inputShape, scalars: Self.values(check.inputShape.reduce(1, *), check.inputRange, seed: 1))
         let rows = check.outputShape[0]
         let target: Tensor
         switch check.target {
-        case .real: target = Tensor(shape: check.outputShape, scalars: Self.values(check.outputShape.reduce(1, *), -1...1, seed: 2))
-        case .classIndex(let classes): target = Tensor(shape: [rows], int64s: (0..<rows).map { Int64(($0 * 7 + 1) % classes) })
+        case .real:
+            target = Tensor(
+                shape: check.outputShape, scalars: Self.values(check.outputShape.reduce(1, *), -1...1, seed: 2))
+        case .classIndex(let classes):
+            target = Tensor(shape: [rows], int64s: (0..<rows).map { Int64(($0 * 7 + 1) % classes) })
         case .multiHot:
-            target = Tensor(shape: check.outputShape, scalars: (0..<check.outputShape.reduce(1, *)).map { Float(($0 * 5 + 2) % 3 == 0 ? 1 : 0) })
+            target = Tensor(
+                shape: check.outputShape,
+                scalars: (0..<check.outputShape.reduce(1, *)).map { Float(($0 * 5 + 2) % 3 == 0 ? 1 : 0) })
         }
         let feeds = ["x": x, try #require(session.training.targets[0]): target]
         let loss = session.evaluation.loss

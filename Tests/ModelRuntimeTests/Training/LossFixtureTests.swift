@@ -66,17 +66,24 @@ struct LossFixtureCase: Decodable, Sendable, CustomTestStringConvertible {
 
     static func all() throws -> [LossFixtureCase] {
         struct Document: Decodable { let cases: [LossFixtureCase] }
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/losses.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/losses.json")
         return try JSONDecoder().decode(Document.self, from: Data(contentsOf: url)).cases
     }
 
     /// The node settings: a head with this loss, the target form given by the fixture.
     func attributes() throws -> Attributes {
         var head = ProtoHead()
-        let kindValue = try #require(ProtoLoss.Kind.allCases.first { String(describing: $0).uppercased() == kind.replacingOccurrences(of: "_", with: "") })
+        let kindValue = try #require(
+            ProtoLoss.Kind.allCases.first {
+                String(describing: $0).uppercased() == kind.replacingOccurrences(of: "_", with: "")
+            })
         head.loss.kind = kindValue
         head.loss.fromLogits = fromLogits
-        head.loss.reduction = try #require(ProtoLoss.Reduction.allCases.first { String(describing: $0).uppercased() == reduction.replacingOccurrences(of: "_", with: "") })
+        head.loss.reduction = try #require(
+            ProtoLoss.Reduction.allCases.first {
+                String(describing: $0).uppercased() == reduction.replacingOccurrences(of: "_", with: "")
+            })
         head.loss.classWeight = classWeight
         head.loss.posWeight = posWeight
         if let ignoreIndex { head.loss.ignore = .ignoreIndex(Int64(ignoreIndex)) }
@@ -144,7 +151,9 @@ struct LossFixtureCase: Decodable, Sendable, CustomTestStringConvertible {
                 : Tensor(shape: fixture.target.shape, scalars: fixture.target.data.map { Float($0) }),
             "dL": Tensor(shape: upstreamShape, scalars: fixture.upstream?.data.map { Float($0) } ?? [1]),
         ]
-        if let weight = fixture.sampleWeight { feeds["w"] = Tensor(shape: weight.shape, scalars: weight.data.map { Float($0) }) }
+        if let weight = fixture.sampleWeight {
+            feeds["w"] = Tensor(shape: weight.shape, scalars: weight.data.map { Float($0) })
+        }
         let outputs = try session.run(feeds)
         let gotLoss = try #require(outputs["L"]).scalars
         let gotGrad = try #require(outputs["dX"]).scalars

@@ -12,28 +12,42 @@ import Testing
 /// comes near the 1e-7 clip where the two forms differ by design.
 @Suite struct LossFusionTests {
     static let cases: [(activation: String, head: String, fusedKind: ProtoLoss.Kind, target: String)] = [
-        ("Softmax", "encoding { kind: SOFT_MULTI_LABEL num_classes: 4 } loss { kind: CATEGORICAL_CROSS_ENTROPY class_weight: [1, 2, 1, 0.5] }", .softmaxCrossEntropy, "dense"),
-        ("LogSoftmax", "encoding { kind: ONE_HOT num_classes: 4 } loss { kind: NEGATIVE_LOG_LIKELIHOOD class_weight: [1, 2, 1, 0.5] }", .softmaxCrossEntropy, "index"),
-        ("Sigmoid", "encoding { kind: MULTI_HOT num_classes: 4 } loss { kind: BINARY_CROSS_ENTROPY pos_weight: [2, 1, 1, 3] }", .binaryCrossEntropy, "dense"),
+        (
+            "Softmax",
+            "encoding { kind: SOFT_MULTI_LABEL num_classes: 4 } loss { kind: CATEGORICAL_CROSS_ENTROPY class_weight: [1, 2, 1, 0.5] }",
+            .softmaxCrossEntropy, "dense"
+        ),
+        (
+            "LogSoftmax",
+            "encoding { kind: ONE_HOT num_classes: 4 } loss { kind: NEGATIVE_LOG_LIKELIHOOD class_weight: [1, 2, 1, 0.5] }",
+            .softmaxCrossEntropy, "index"
+        ),
+        (
+            "Sigmoid",
+            "encoding { kind: MULTI_HOT num_classes: 4 } loss { kind: BINARY_CROSS_ENTROPY pos_weight: [2, 1, 1, 3] }",
+            .binaryCrossEntropy, "dense"
+        ),
     ]
 
     @Test(arguments: 0..<3)
     func fusedLossMatchesUnfused(_ index: Int) throws {
         let (activation, head, fusedKind, target) = Self.cases[index]
-        let model = try ProtoModel(textFormatString: """
-            opset_version: 17
-            graph {
-              name: "fusion"
-              input { name: "x" elem_type: FLOAT dim { param: "N" } dim { value: 3 } }
-              output { name: "p" elem_type: FLOAT dim { param: "N" } dim { value: 4 } }
-              node { op_type: "Gemm" input: "x" input: "w" output: "z" attribute { name: "transB" i: 1 } }
-              node { op_type: "\(activation)" input: "z" output: "p" attribute { name: "axis" i: 1 } }
-              initializer { name: "w" data_type: FLOAT dims: 4 dims: 3 init { kind: GLOROT_UNIFORM } }
-            }
-            head { name: "h" output: "p" target: "t" \(head) }
-            training { seed: 5 }
-            """.replacingOccurrences(of: #"node { op_type: "Sigmoid" input: "z" output: "p" attribute { name: "axis" i: 1 } }"#,
-                                     with: #"node { op_type: "Sigmoid" input: "z" output: "p" }"#))
+        let model = try ProtoModel(
+            textFormatString: """
+                opset_version: 17
+                graph {
+                  name: "fusion"
+                  input { name: "x" elem_type: FLOAT dim { param: "N" } dim { value: 3 } }
+                  output { name: "p" elem_type: FLOAT dim { param: "N" } dim { value: 4 } }
+                  node { op_type: "Gemm" input: "x" input: "w" output: "z" attribute { name: "transB" i: 1 } }
+                  node { op_type: "\(activation)" input: "z" output: "p" attribute { name: "axis" i: 1 } }
+                  initializer { name: "w" data_type: FLOAT dims: 4 dims: 3 init { kind: GLOROT_UNIFORM } }
+                }
+                head { name: "h" output: "p" target: "t" \(head) }
+                training { seed: 5 }
+                """.replacingOccurrences(
+                    of: #"node { op_type: "Sigmoid" input: "z" output: "p" attribute { name: "axis" i: 1 } }"#,
+                    with: #"node { op_type: "Sigmoid" input: "z" output: "p" }"#))
         let fused = try TrainingCompiler(optimization: .O2).compile(model)
         let plain = try TrainingCompiler(optimization: .O0).compile(model)
         func loss(_ program: TrainingProgram) throws -> Node {
@@ -46,7 +60,8 @@ import Testing
         #expect(plain.graph[try #require(try loss(plain).inputs[0])].name == "p")
 
         let x = Tensor(shape: [5, 3], scalars: (0..<15).map { Float(sin(Double($0) * 0.7)) })
-        let t: Tensor = target == "index"
+        let t: Tensor =
+            target == "index"
             ? Tensor(shape: [5], int64s: [0, 3, 1, 2, 1])
             : Tensor(shape: [5, 4], scalars: (0..<20).map { $0 % 3 == 0 ? (activation == "Softmax" ? 0.5 : 1) : 0 })
         var results: [[Float]] = []

@@ -56,12 +56,14 @@ struct OptimizerFixtureCase: Decodable, Sendable, CustomTestStringConvertible {
 
     static func all() throws -> [OptimizerFixtureCase] {
         struct Document: Decodable { let cases: [OptimizerFixtureCase] }
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/optimizers.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/optimizers.json")
         return try JSONDecoder().decode(Document.self, from: Data(contentsOf: url)).cases
     }
 
     func enumValue<T: CaseIterable>(_ name: String, _: T.Type) throws -> T {
-        try #require(T.allCases.first { String(describing: $0).uppercased() == name.replacingOccurrences(of: "_", with: "") })
+        try #require(
+            T.allCases.first { String(describing: $0).uppercased() == name.replacingOccurrences(of: "_", with: "") })
     }
 
     var optimizer: ProtoOptimizer {
@@ -111,7 +113,8 @@ struct OptimizerFixtureCase: Decodable, Sendable, CustomTestStringConvertible {
         var training = ProtoTrainingConfig()
         training.optimizer = optimizer
         training.gradientClipNorm = fixture.gradientClipNorm
-        let states = try OptimizerLowering.lower(training, graph: &graph, gradients: Swift.Array(zip(parameters, gradients)))
+        let states = try OptimizerLowering.lower(
+            training, graph: &graph, gradients: Swift.Array(zip(parameters, gradients)))
         for (index, names) in states.enumerated() {
             for name in names {
                 store.add(name, Tensor(zeros: fixture.params[index].shape))
@@ -125,10 +128,13 @@ struct OptimizerFixtureCase: Decodable, Sendable, CustomTestStringConvertible {
         schedule.warmupSteps = Int64(fixture.schedule.warmupSteps)
         schedule.stepSize = Int64(fixture.schedule.stepSize)
         schedule.gamma = fixture.schedule.gamma
-        let rates = LearningRateSchedule(base: Double(fixture.learningRate), schedule: schedule, totalSteps: fixture.schedule.totalSteps)
+        let rates = LearningRateSchedule(
+            base: Double(fixture.learningRate), schedule: schedule, totalSteps: fixture.schedule.totalSteps)
         for (step, stepGradients) in fixture.grads.enumerated() {
             let rate = rates.rate(at: step)
-            #expect(abs(rate - fixture.learningRates[step]) <= 1e-6 * abs(fixture.learningRates[step]) + 1e-9, "lr at step \(step)")
+            #expect(
+                abs(rate - fixture.learningRates[step]) <= 1e-6 * abs(fixture.learningRates[step]) + 1e-9,
+                "lr at step \(step)")
             var feeds = [OptimizerLowering.hyperInput: Tensor(shape: [2], scalars: [Float(rate), Float(step + 1)])]
             for (index, gradient) in stepGradients.enumerated() { feeds["g\(index)"] = gradient.tensor }
             _ = try runner.run(feeds, fetching: [])

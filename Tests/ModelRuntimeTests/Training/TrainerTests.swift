@@ -1,8 +1,8 @@
 import Foundation
 import ModelCompiler
 import ModelFormat
-import Testing
 import TestSupport
+import Testing
 
 @testable import ModelRuntime
 
@@ -11,19 +11,20 @@ import TestSupport
 @Suite struct TrainerTests {
     /// A linear regression y = x·W + b on 24 samples, with the given training section.
     static func regression(training: String) throws -> (ProtoModel, Dataset) {
-        let model = try ProtoModel(textFormatString: """
-            opset_version: 17
-            graph {
-              name: "regression"
-              input { name: "x" elem_type: FLOAT dim { param: "N" } dim { value: 3 } }
-              output { name: "y" elem_type: FLOAT dim { param: "N" } dim { value: 2 } }
-              node { op_type: "Gemm" input: "x" input: "w" input: "b" output: "y" }
-              initializer { name: "w" data_type: FLOAT dims: 3 dims: 2 init { kind: GLOROT_UNIFORM } }
-              initializer { name: "b" data_type: FLOAT dims: 2 init { kind: ZEROS } }
-            }
-            head { name: "r" output: "y" target: "t" encoding { kind: REAL num_classes: 2 } loss { kind: MEAN_SQUARED_ERROR } metric: [MSE] }
-            training { \(training) }
-            """)
+        let model = try ProtoModel(
+            textFormatString: """
+                opset_version: 17
+                graph {
+                  name: "regression"
+                  input { name: "x" elem_type: FLOAT dim { param: "N" } dim { value: 3 } }
+                  output { name: "y" elem_type: FLOAT dim { param: "N" } dim { value: 2 } }
+                  node { op_type: "Gemm" input: "x" input: "w" input: "b" output: "y" }
+                  initializer { name: "w" data_type: FLOAT dims: 3 dims: 2 init { kind: GLOROT_UNIFORM } }
+                  initializer { name: "b" data_type: FLOAT dims: 2 init { kind: ZEROS } }
+                }
+                head { name: "r" output: "y" target: "t" encoding { kind: REAL num_classes: 2 } loss { kind: MEAN_SQUARED_ERROR } metric: [MSE] }
+                training { \(training) }
+                """)
         let x: [Float] = (0..<72).map { (index: Int) -> Float in Float((index * 37) % 11) / 11 - 0.5 }
         var t: [Float] = []
         for row in 0..<24 {
@@ -31,12 +32,15 @@ import TestSupport
             let b: Float = x[row * 3 + 2] - 1
             t += [a, b]
         }
-        let data = try Dataset(arrays: ["x": Tensor(shape: [24, 3], scalars: x), "t": Tensor(shape: [24, 2], scalars: t)])
+        let data = try Dataset(arrays: [
+            "x": Tensor(shape: [24, 3], scalars: x), "t": Tensor(shape: [24, 2], scalars: t),
+        ])
         return (model, data)
     }
 
     @Test func resumedRunEndsWithTheSameWeights() throws {
-        let (model, data) = try Self.regression(training: "optimizer { kind: ADAM learning_rate: 0.05 } batch_size: 5 epochs: 4 seed: 3 shuffle: true")
+        let (model, data) = try Self.regression(
+            training: "optimizer { kind: ADAM learning_rate: 0.05 } batch_size: 5 epochs: 4 seed: 3 shuffle: true")
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let straight = try Trainer(model, data: data)
@@ -60,7 +64,8 @@ import TestSupport
     }
 
     @Test func nonFiniteLossStopsNamingTheStep() throws {
-        let (model, data) = try Self.regression(training: "optimizer { kind: SGD learning_rate: 1e18 } batch_size: 4 epochs: 3")
+        let (model, data) = try Self.regression(
+            training: "optimizer { kind: SGD learning_rate: 1e18 } batch_size: 4 epochs: 3")
         let trainer = try Trainer(model, data: data)
         #expect {
             try trainer.fit()
@@ -81,7 +86,9 @@ import TestSupport
     @Test func earlyStoppingStopsWhenTheLossDoesNotImprove() throws {
         // A zero learning rate never improves the validation loss after the first epoch.
         let (model, data) = try Self.regression(
-            training: "optimizer { kind: SGD learning_rate: 1e-9 } epochs: 10 validation_fraction: 0.25 early_stopping { patience: 2 }")
+            training:
+                "optimizer { kind: SGD learning_rate: 1e-9 } epochs: 10 validation_fraction: 0.25 early_stopping { patience: 2 }"
+        )
         var options = TrainingOptions()
         options.learningRate = 0
         let reports = try Trainer(model, data: data, options: options).fit()
@@ -95,7 +102,8 @@ import TestSupport
     }
 
     @Test func trainingReducesTheLoss() throws {
-        let (model, data) = try Self.regression(training: "optimizer { kind: ADAM learning_rate: 0.05 } batch_size: 8 epochs: 40 seed: 1")
+        let (model, data) = try Self.regression(
+            training: "optimizer { kind: ADAM learning_rate: 0.05 } batch_size: 8 epochs: 40 seed: 1")
         let trainer = try Trainer(model, data: data)
         let before = try trainer.evaluate(data).loss
         try trainer.fit()
@@ -117,32 +125,36 @@ import TestSupport
     ])
 
     static func model(_ heads: String, outputs: Int = 4) throws -> ProtoModel {
-        try ProtoModel(textFormatString: """
-            opset_version: 17
-            graph {
-              name: "heads"
-              input { name: "x" elem_type: FLOAT dim { param: "N" } dim { value: 3 } }
-              output { name: "z" elem_type: FLOAT dim { param: "N" } dim { value: \(outputs) } }
-              output { name: "c" elem_type: FLOAT dim { param: "N" } dim { value: 2 } }
-              node { op_type: "Gemm" input: "x" input: "w1" output: "z" attribute { name: "transB" i: 1 } }
-              node { op_type: "Gemm" input: "x" input: "w2" output: "c" attribute { name: "transB" i: 1 } }
-              initializer { name: "w1" data_type: FLOAT dims: \(outputs) dims: 3 init { kind: GLOROT_UNIFORM } }
-              initializer { name: "w2" data_type: FLOAT dims: 2 dims: 3 init { kind: GLOROT_UNIFORM } }
-            }
-            \(heads)
-            training { optimizer { kind: SGD learning_rate: 0.1 } batch_size: 5 epochs: 2 seed: 2 }
-            """)
+        try ProtoModel(
+            textFormatString: """
+                opset_version: 17
+                graph {
+                  name: "heads"
+                  input { name: "x" elem_type: FLOAT dim { param: "N" } dim { value: 3 } }
+                  output { name: "z" elem_type: FLOAT dim { param: "N" } dim { value: \(outputs) } }
+                  output { name: "c" elem_type: FLOAT dim { param: "N" } dim { value: 2 } }
+                  node { op_type: "Gemm" input: "x" input: "w1" output: "z" attribute { name: "transB" i: 1 } }
+                  node { op_type: "Gemm" input: "x" input: "w2" output: "c" attribute { name: "transB" i: 1 } }
+                  initializer { name: "w1" data_type: FLOAT dims: \(outputs) dims: 3 init { kind: GLOROT_UNIFORM } }
+                  initializer { name: "w2" data_type: FLOAT dims: 2 dims: 3 init { kind: GLOROT_UNIFORM } }
+                }
+                \(heads)
+                training { optimizer { kind: SGD learning_rate: 0.1 } batch_size: 5 epochs: 2 seed: 2 }
+                """)
     }
 
     @Test func noneReductionTrainsAsTheSum() throws {
-        let model = try Self.model(#"head { name: "a" output: "z" target: "y" encoding { kind: ONE_HOT num_classes: 4 } loss { kind: SOFTMAX_CROSS_ENTROPY from_logits: true reduction: NONE } metric: [ACCURACY] }"#)
+        let model = try Self.model(
+            #"head { name: "a" output: "z" target: "y" encoding { kind: ONE_HOT num_classes: 4 } loss { kind: SOFTMAX_CROSS_ENTROPY from_logits: true reduction: NONE } metric: [ACCURACY] }"#
+        )
         let trainer = try Trainer(model, data: Self.data)
         let reports = try trainer.fit()
         #expect(reports.count == 2 && reports.allSatisfy { $0.loss.isFinite })
     }
 
     @Test func twoHeadsEncodeOneArrayAndHeadWeightsStayConstant() throws {
-        let model = try Self.model("""
+        let model = try Self.model(
+            """
             head { name: "a" output: "z" target: "y" encoding { kind: ONE_HOT num_classes: 4 } loss { kind: SOFTMAX_CROSS_ENTROPY from_logits: true } metric: [ACCURACY] }
             head { name: "b" output: "c" target: "y" encoding { kind: BINARY_CODE num_classes: 4 } loss { kind: BINARY_CROSS_ENTROPY from_logits: true } weight: 2 metric: [ACCURACY] }
             """)
@@ -155,7 +167,9 @@ import TestSupport
     }
 
     @Test func allZeroSampleWeightsGiveZeroLossNotNaN() throws {
-        let model = try Self.model(#"head { name: "a" output: "z" target: "y" encoding { kind: ONE_HOT num_classes: 4 } loss { kind: SOFTMAX_CROSS_ENTROPY from_logits: true reduction: MEAN_OVER_WEIGHTS sample_weight: "w" } }"#)
+        let model = try Self.model(
+            #"head { name: "a" output: "z" target: "y" encoding { kind: ONE_HOT num_classes: 4 } loss { kind: SOFTMAX_CROSS_ENTROPY from_logits: true reduction: MEAN_OVER_WEIGHTS sample_weight: "w" } }"#
+        )
         let trainer = try Trainer(model, data: Self.data)
         let reports = try trainer.fit()
         #expect(reports.allSatisfy { $0.loss == 0 })

@@ -13,7 +13,8 @@ struct ActivationGradKernel: Kernel {
         let attributes = node.attributes
         let name = attributes.string("activation", default: "")
         if name == "Clip" {
-            derivative = .clip(min: attributes.float("min", default: -.infinity), max: attributes.float("max", default: .infinity))
+            derivative = .clip(
+                min: attributes.float("min", default: -.infinity), max: attributes.float("max", default: .infinity))
         } else if let op = OpType(rawValue: name), let function = Pointwise(op: op, attributes: attributes) {
             derivative = function
         } else {
@@ -38,7 +39,8 @@ struct ActivationGradKernel: Kernel {
             while i + Lanes.scalarCount <= count {
                 let xs = UnsafeRawPointer(x + i).loadUnaligned(as: Lanes.self)
                 let gradients = UnsafeRawPointer(dy + i).loadUnaligned(as: Lanes.self)
-                UnsafeMutableRawPointer(dx + i).storeBytes(of: gradients.replacing(with: 0, where: xs .<= 0), as: Lanes.self)
+                UnsafeMutableRawPointer(dx + i).storeBytes(
+                    of: gradients.replacing(with: 0, where: xs .<= 0), as: Lanes.self)
                 i += Lanes.scalarCount
             }
             while i < count {
@@ -95,7 +97,9 @@ struct SoftmaxGradKernel: Kernel {
         guard node.shape(0) == shape else { throw node.error("dY \(node.shape(0)) must match Y \(shape)") }
         let given = node.attributes.int("axis", default: -1)
         let axis = given < 0 ? given + shape.count : given
-        guard axis >= 0 && axis < max(shape.count, 1) else { throw node.error("axis \(given) is out of range for \(shape)") }
+        guard axis >= 0 && axis < max(shape.count, 1) else {
+            throw node.error("axis \(given) is out of range for \(shape)")
+        }
         (outer, extent, inner) = sizes(of: shape, around: axis)
         logarithm = node.attributes.int("log", default: 0) != 0
     }
@@ -325,13 +329,16 @@ struct LayerNormalizationGradKernel: Kernel {
         let shape = node.shape(1)
         let given = node.attributes.int("axis", default: -1)
         let axis = given < 0 ? given + shape.count : given
-        guard axis >= 0 && axis < max(shape.count, 1) else { throw node.error("axis \(given) is out of range for \(shape)") }
+        guard axis >= 0 && axis < max(shape.count, 1) else {
+            throw node.error("axis \(given) is out of range for \(shape)")
+        }
         rows = shape[..<axis].reduce(1, *)
         size = shape[axis...].reduce(1, *)
         epsilon = Double(node.attributes.float("epsilon", default: 1e-5))
         scratchByteCount = 2 * max(size, 1) * MemoryLayout<Double>.stride
         guard node.shape(2).reduce(1, *) == size else {
-            throw node.error("training needs Scale shaped as the normalised axes \(Array(shape[axis...])), got \(node.shape(2))")
+            throw node.error(
+                "training needs Scale shaped as the normalised axes \(Array(shape[axis...])), got \(node.shape(2))")
         }
         guard node.shape(0) == shape else { throw node.error("dY \(node.shape(0)) must match X \(shape)") }
     }
@@ -474,7 +481,9 @@ struct BatchNormalizationTrainGradKernel: Kernel {
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
         let shape = node.shape(1)
-        guard shape.count >= 2, node.shape(0) == shape else { throw node.error("dY \(node.shape(0)) must match X \(shape)") }
+        guard shape.count >= 2, node.shape(0) == shape else {
+            throw node.error("dY \(node.shape(0)) must match X \(shape)")
+        }
         (batches, channels, spatial) = (shape[0], shape[1], shape.dropFirst(2).reduce(1, *))
     }
 
@@ -525,7 +534,9 @@ struct BatchNormalizationGradKernel: Kernel {
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
         let shape = node.shape(1)
-        guard shape.count >= 2, node.shape(0) == shape else { throw node.error("dY \(node.shape(0)) must match X \(shape)") }
+        guard shape.count >= 2, node.shape(0) == shape else {
+            throw node.error("dY \(node.shape(0)) must match X \(shape)")
+        }
         (batches, channels, spatial) = (shape[0], shape[1], shape.dropFirst(2).reduce(1, *))
         for index in 2...4 where node.shape(index) != [channels] {
             throw node.error("input \(index) must be [\(channels)], got \(node.shape(index))")

@@ -74,7 +74,8 @@ struct LossEvaluator: Sendable {
         }
         classWeight = settings.classWeight
         posWeight = settings.posWeight
-        for (name, list) in [("class_weight", classWeight), ("pos_weight", posWeight)] where !list.isEmpty && list.count != width {
+        for (name, list) in [("class_weight", classWeight), ("pos_weight", posWeight)]
+        where !list.isEmpty && list.count != width {
             throw node.error("\(name) has \(list.count) entries for \(width) classes")
         }
     }
@@ -85,7 +86,8 @@ struct LossEvaluator: Sendable {
     private func sampleWeight(_ w: UnsafePointer<Float>?, _ n: Int) -> Double { w.map { Double($0[n]) } ?? 1 }
     private func classIndex(_ t: UnsafeRawPointer, _ position: Int) -> Int64 {
         labelsAreInt32
-            ? Int64(t.load(fromByteOffset: position * 4, as: Int32.self)) : t.load(fromByteOffset: position * 8, as: Int64.self)
+            ? Int64(t.load(fromByteOffset: position * 4, as: Int32.self))
+            : t.load(fromByteOffset: position * 8, as: Int64.self)
     }
     private func isIgnored(_ label: Int64) -> Bool { label == settings.ignoreIndex }
 
@@ -138,7 +140,8 @@ struct LossEvaluator: Sendable {
     /// `scratch` holds `scratchByteCount` bytes.
     func evaluate(
         x: UnsafePointer<Float>, t: UnsafeRawPointer, w: UnsafePointer<Float>?, upstream: UnsafePointer<Float>?,
-        loss: UnsafeMutablePointer<Float>?, grad: UnsafeMutablePointer<Float>?, classWeights: UnsafePointer<Float>? = nil,
+        loss: UnsafeMutablePointer<Float>?, grad: UnsafeMutablePointer<Float>?,
+        classWeights: UnsafePointer<Float>? = nil,
         scratch: UnsafeMutableRawPointer
     ) {
         classWeight.withUnsafeBufferPointer { attribute in
@@ -150,7 +153,9 @@ struct LossEvaluator: Sendable {
     }
 
     /// Writes log_softmax of x along axis 1 for every position (ONNX's `log_prob` output).
-    func writeLogSoftmax(_ x: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableRawPointer) {
+    func writeLogSoftmax(
+        _ x: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutableRawPointer
+    ) {
         let logp = scratch.assumingMemoryBound(to: Double.self)
         for n in 0..<batch {
             for i in 0..<inner {
@@ -190,7 +195,8 @@ struct LossEvaluator: Sendable {
                 for c in 0..<width {
                     for i in 0..<inner {
                         let e = (n * width + c) * inner + i
-                        let (value, derivative) = elementwise(Double(x[e]), Double(t.load(fromByteOffset: e * 4, as: Float.self)), c, cw)
+                        let (value, derivative) = elementwise(
+                            Double(x[e]), Double(t.load(fromByteOffset: e * 4, as: Float.self)), c, cw)
                         let (s, _) = scales(n, term: e)
                         if perTerm { loss?[e] = Float(s * value) }
                         total += s * value
@@ -204,7 +210,8 @@ struct LossEvaluator: Sendable {
                     let p = n * inner + i
                     let (s1, s2) = scales(n, term: p)
                     let g = upstreamValue(p)
-                    let value = settings.family == .classIndex
+                    let value =
+                        settings.family == .classIndex
                         ? classTerm(x, t, n: n, i: i, s1: s1 * g, s2: s2 * g, grad: grad, cw, scratch: scratch)
                         : rowTerm(
                             x, t.assumingMemoryBound(to: Float.self), n: n, i: i, scale: s1 * g, grad: grad, cw,

@@ -50,7 +50,8 @@ struct PoolGradKernel: Kernel {
     }
 
     private func general(
-        _ window: WindowPoolKernel, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>
+        _ window: WindowPoolKernel, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        _ dx: UnsafeMutablePointer<Float>
     ) {
         let (width, inputPlane) = (window.width, window.height * window.width)
         var out = 0
@@ -63,7 +64,9 @@ struct PoolGradKernel: Kernel {
                     out += 1
                     switch window.reduction {
                     case .max:
-                        if let best = window.firstMaximum(input, oh: oh, ow: ow) { target[best.row * width + best.column] += gradient }
+                        if let best = window.firstMaximum(input, oh: oh, ow: ow) {
+                            target[best.row * width + best.column] += gradient
+                        }
                     case .average(let includePad):
                         let area = window.averageWindow(oh: oh, ow: ow, includePad: includePad)
                         guard area.divisor > 0 else { continue }
@@ -81,7 +84,8 @@ struct PoolGradKernel: Kernel {
     /// kernel's order (top-left, top-right, bottom-left, bottom-right; a later one only when
     /// strictly greater), without per-tap bounds checks.
     private func twoByTwo(
-        _ window: WindowPoolKernel, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>
+        _ window: WindowPoolKernel, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        _ dx: UnsafeMutablePointer<Float>
     ) {
         let (width, inputPlane) = (window.width, window.height * window.width)
         var gradient = dy

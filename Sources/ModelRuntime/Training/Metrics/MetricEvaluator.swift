@@ -78,8 +78,10 @@ public enum MetricEvaluator {
             let sorted = truth.sorted()
             let median = sorted.isEmpty ? 0 : sorted[(sorted.count - 1) / 2]
             let mean = truth.isEmpty ? 0 : Int((Double(truth.reduce(0, +)) / Double(truth.count)).rounded())
-            let medianBaseline = SingleLabelScores(classes: classCount, truth: truth, labels: Array(repeating: [median], count: truth.count))
-            let meanBaseline = SingleLabelScores(classes: classCount, truth: truth, labels: Array(repeating: [mean], count: truth.count))
+            let medianBaseline = SingleLabelScores(
+                classes: classCount, truth: truth, labels: Array(repeating: [median], count: truth.count))
+            let meanBaseline = SingleLabelScores(
+                classes: classCount, truth: truth, labels: Array(repeating: [mean], count: truth.count))
             return try results(head, name, scores.value(of:)) { metric in
                 switch metric {
                 case .mae: medianBaseline.value(of: .mae)
