@@ -55,21 +55,15 @@ public struct Compiler: Sendable {
     public func compile(_ model: ProtoModel, file: URL? = nil) throws(CompileError) -> CompiledModel {
         // Structural checks first (fillers may only be materialised on a sound model), then
         // shapes and head lints once, on the materialised graph that the passes optimise.
-        let structural = Verifier(file: file, limits: options.limits).verify(model)
-        if structural.hasErrors { throw .invalidModel(structural) }
-        var compiled = try FillerMaterializer.materialize(model)
-        var graph = try Graph(compiled.graph)
-        let diagnostics = structural + ModelCheck.inferShapesAndLintHeads(model, graph: &graph, file: file?.path)
-        if diagnostics.hasErrors { throw .invalidModel(diagnostics) }
-        // Head outputs are kept alive and keep their names through the passes, like graph outputs.
-        let declaredOutputs = Set(graph.outputs.map { graph[$0].name })
-        for head in model.head {
-            if let id = graph.value(named: head.output), !graph.outputs.contains(id) { graph.outputs.append(id) }
-        }
+        let prepared = try Self.prepare(model, file: file, limits: options.limits)
+        var compiled = prepared.model
+        var graph = prepared.graph
+        let (diagnostics, declaredOutputs) = (prepared.diagnostics, prepared.declaredOutputs)
         let passContext = PassContext(target: options.target, protectedValues: Set(model.training.frozen))
         let passes = PassPipeline.passes(for: options.optimization, target: options.target)
         let check: ((Graph, String) throws(CompileError) -> Void)? =
-            options.verifyEachPass ? { (graph: Graph, pass: String) throws(CompileError) in try Compiler.verify(graph, after: pass) } : nil
+            options.verifyEachPass
+            ? { (graph: Graph, pass: String) throws(CompileError) in try Compiler.verify(graph, after: pass) } : nil
         let report = try PassPipeline.run(passes, on: &graph, context: passContext, verify: check)
         graph.outputs = graph.outputs.filter { declaredOutputs.contains(graph[$0].name) }
         graph.compact()
@@ -85,7 +79,8 @@ public struct Compiler: Sendable {
                 let tensor = compiled.graph.initializer[index]
                 let float = tensor.dataType.resolved == .float
                 if options.compress && float {
-                    compiled.graph.initializer[index] = try tensor.storing(compression: .shuffleDeflate, context: context)
+                    compiled.graph.initializer[index] = try tensor.storing(
+                        compression: .shuffleDeflate, context: context)
                 } else if tensor.hasExternal {
                     compiled.graph.initializer[index] = try tensor.storing(compression: .none, context: context)
                 }
@@ -99,6 +94,29 @@ public struct Compiler: Sendable {
 }
 
 extension Compiler {
+    /// The start every compilation shares (inference and training): the structural checks
+    /// (errors stop here, before fillers are materialised on an unsound model), fillers
+    /// materialised, the IR, shapes inferred and heads linted once (errors stop), and head
+    /// outputs kept alive as graph outputs so they keep their names through the passes.
+    /// Returns the materialised model, its graph, the findings so far and the declared output
+    /// names.
+    static func prepare(
+        _ model: ProtoModel, file: URL?, limits: FormatLimits
+    ) throws(CompileError) -> (model: ProtoModel, graph: Graph, diagnostics: [Diagnostic], declaredOutputs: Set<String>)
+    {
+        let structural = Verifier(file: file, limits: limits).verify(model)
+        if structural.hasErrors { throw .invalidModel(structural) }
+        let materialized = try FillerMaterializer.materialize(model)
+        var graph = try Graph(materialized.graph)
+        let diagnostics = structural + ModelCheck.inferShapesAndLintHeads(model, graph: &graph, file: file?.path)
+        if diagnostics.hasErrors { throw .invalidModel(diagnostics) }
+        let declaredOutputs = Set(graph.outputs.map { graph[$0].name })
+        for head in model.head {
+            if let id = graph.value(named: head.output), !graph.outputs.contains(id) { graph.outputs.append(id) }
+        }
+        return (materialized, graph, diagnostics, declaredOutputs)
+    }
+
     /// The structural and shape checks, run on a graph between passes.
     static func verify(_ graph: Graph, after pass: String) throws(CompileError) {
         var model = ProtoModel()
@@ -107,11 +125,12 @@ extension Compiler {
         let findings = Verifier().verify(model) + ShapeInference.run(&reinferred)
         let errors = findings.filter { $0.severity == .error }
         if !errors.isEmpty {
-            throw .invalidModel(errors.map { error in
-                var error = error
-                error.message = "after pass \(pass): " + error.message
-                return error
-            })
+            throw .invalidModel(
+                errors.map { error in
+                    var error = error
+                    error.message = "after pass \(pass): " + error.message
+                    return error
+                })
         }
     }
 }

@@ -51,7 +51,7 @@ public enum Autodiff {
             let needs = node.inputs.map {
                 $0.map { dependsOnParameter[$0.index] && builder.graph[$0].type.dataType == .float } ?? false
             }
-            builder.begin(node: node, outputGradients: outputGradients, needsGradient: needs)
+            builder.begin(node: node, index: index, outputGradients: outputGradients, needsGradient: needs)
             guard let gradients = try GradientRules.apply(&builder) else {
                 throw builder.unsupported("\(node.op.rawValue) has no gradient rule yet")
             }

@@ -24,13 +24,23 @@ public struct GradientBuilder {
         needsGradient = []
     }
 
-    mutating func begin(node: Node, outputGradients: [ValueID?], needsGradient: [Bool]) {
+    /// Starts the rule of the forward node at `index`. Names of the values it creates derive
+    /// from the node's name, or from its op and index when unnamed, so two unnamed nodes of one
+    /// op never give two values the same name.
+    mutating func begin(node: Node, index: Int, outputGradients: [ValueID?], needsGradient: [Bool]) {
         self.node = node
         self.outputGradients = outputGradients
         self.needsGradient = needsGradient
-        nodeLabel = node.name.isEmpty ? node.op.rawValue : node.name
+        nodeLabel = node.name.isEmpty ? "\(node.op.rawValue)#\(index)" : node.name
         counter = 0
     }
+
+    /// Whether input `position` needs a gradient (false for positions the node lacks).
+    public func needs(_ position: Int) -> Bool { position < needsGradient.count && needsGradient[position] }
+
+    /// The output positions among 0..<count of a multi-gradient node (ConvGrad, ...) that
+    /// compute gradients no input needs, so `emitNode` can leave them out.
+    public func unneeded(_ count: Int) -> Set<Int> { Set((0..<count).filter { !needs($0) }) }
 
     /// Input `position` of the forward node (nil when omitted).
     public func input(_ position: Int) -> ValueID? { position < node.inputs.count ? node.inputs[position] : nil }
@@ -41,25 +51,12 @@ public struct GradientBuilder {
     /// The forward node's attributes.
     public var attributes: Attributes { node.attributes }
 
-    /// The values of an integer constant: an INT64/INT32 initializer or a Constant node's value.
+    /// The values of an integer constant: an INT64/INT32 initializer or a Constant node's value
+    /// (decoded as shape inference decodes them).
     public func constantInts(_ value: ValueID) -> [Int]? {
-        var tensor = graph.initializers[value]
-        if tensor == nil, let producer = graph.producer(of: value), graph.nodes[producer.index].op == .constant {
-            let attributes = graph.nodes[producer.index].attributes
-            if let ints = attributes.ints("value_ints") { return ints }
-            if attributes.has("value_int") { return [attributes.int("value_int", default: 0)] }
-            tensor = attributes.tensor("value")
-        }
-        guard let tensor, let bytes = try? tensor.elementBytes() else { return nil }
-        let width = tensor.dataType.resolved == .int32 ? 4 : 8
-        guard tensor.dataType.resolved == .int64 || width == 4 else { return nil }
-        return bytes.withUnsafeBytes { raw in
-            (0..<(bytes.count / width)).map { index in
-                width == 8
-                    ? Int(raw.loadUnaligned(fromByteOffset: index * 8, as: Int64.self))
-                    : Int(raw.loadUnaligned(fromByteOffset: index * 4, as: Int32.self))
-            }
-        }
+        if let tensor = graph.initializers[value] { return ShapeInference.integerValues(tensor)?.map { Int($0) } }
+        guard let producer = graph.producer(of: value), graph.nodes[producer.index].op == .constant else { return nil }
+        return ShapeInference.constantValues(graph.nodes[producer.index].attributes)?.map { Int($0) }
     }
 
     /// The value of a scalar float constant: an initializer or a Constant node's value.
@@ -113,11 +110,7 @@ public struct GradientBuilder {
     /// A FLOAT scalar constant as an initializer.
     public mutating func constant(float value: Float) -> ValueID {
         counter += 1
-        var tensor = ProtoTensor()
-        tensor.name = "\(nodeLabel)/grad/const_\(counter)"
-        tensor.dataType = .float
-        tensor.floatData = [value]
-        return graph.addInitializer(tensor)
+        return graph.addInitializer(ProtoTensor(name: "\(nodeLabel)/grad/const_\(counter)", shape: [], floats: [value]))
     }
 
     /// A rule's failure: the op cannot be differentiated with these attributes or shapes.

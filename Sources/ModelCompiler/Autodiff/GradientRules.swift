@@ -44,37 +44,18 @@ public enum GradientRules {
             }
             var attributes = Attributes([])
             attributes.set("epsilon", float: b.attributes.float("epsilon", default: 1e-5))
-            var skip: Set<Int> = []
-            for position in 0..<3 where !(position < b.needsGradient.count && b.needsGradient[position]) {
-                skip.insert(position)
-            }
+            let skip = b.unneeded(3)
             let outputs = b.emitNode(
                 .batchNormalizationGrad, [b.outputGradients[0], b.input(0), b.input(1), b.input(3), b.input(4)],
                 attributes: attributes, outputCount: 3, skip: skip)
             return outputs + [nil, nil]
         case .batchNormalizationTrain:
-            var skip: Set<Int> = []
-            for position in 0..<3 where !(position < b.needsGradient.count && b.needsGradient[position]) {
-                skip.insert(position)
-            }
+            let skip = b.unneeded(3)
             let outputs = b.emitNode(
                 .batchNormalizationTrainGrad, [b.outputGradients[0], b.input(0), b.input(1), b.output(1), b.output(2)],
                 outputCount: 3, skip: skip)
             return outputs + [nil, nil]
         default: return nil
-        }
-    }
-
-    /// Whether `op` has a gradient rule.
-    public static func hasRule(_ op: OpType) -> Bool {
-        switch op {
-        case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh, .neg,
-            .identity,
-            .dropout, .reshape, .flatten, .squeeze, .unsqueeze, .add, .sub, .mul, .div, .softmax, .logSoftmax, .gemm,
-            .matMul, .transpose, .conv, .maxPool, .averagePool, .globalAveragePool, .reduceSum, .reduceMean, .concat,
-            .headLoss, .dropoutMask, .gather, .clip, .layerNormalization, .batchNormalization, .batchNormalizationTrain:
-            true
-        default: false
         }
     }
 
@@ -111,10 +92,7 @@ public enum GradientRules {
         var attributes = Attributes([])
         attributes.set("axis", int: b.attributes.int("axis", default: -1))
         attributes.set("epsilon", float: b.attributes.float("epsilon", default: 1e-5))
-        var skip: Set<Int> = []
-        for position in 0..<3 where !(position < b.needsGradient.count && b.needsGradient[position]) {
-            skip.insert(position)
-        }
+        let skip = b.unneeded(3)
         let outputs = b.emitNode(
             .layerNormalizationGrad, [b.outputGradients[0], b.input(0), b.input(1)], attributes: attributes,
             outputCount: 3,
@@ -126,7 +104,7 @@ public enum GradientRules {
     private static func broadcastGradients(_ b: inout GradientBuilder, scaleA: Float, scaleB: Float) -> [ValueID?] {
         let dY = b.outputGradients[0]
         var result: [ValueID?] = [nil, nil]
-        for (position, scale) in [(0, scaleA), (1, scaleB)] where b.needsGradient[position] {
+        for (position, scale) in [(0, scaleA), (1, scaleB)] where b.needs(position) {
             var attributes = Attributes([])
             attributes.set("scale", float: scale)
             result[position] = b.emit(.sumToShape, [dY, b.input(position)], attributes: attributes)
@@ -138,7 +116,7 @@ public enum GradientRules {
     private static func mul(_ b: inout GradientBuilder) -> [ValueID?] {
         let dY = b.outputGradients[0]
         var result: [ValueID?] = [nil, nil]
-        for position in 0..<2 where b.needsGradient[position] {
+        for position in 0..<2 where b.needs(position) {
             let product = b.emit(.mul, [dY, b.input(1 - position)])
             result[position] = b.emit(.sumToShape, [product, b.input(position)])
         }
@@ -149,10 +127,10 @@ public enum GradientRules {
     private static func div(_ b: inout GradientBuilder) -> [ValueID?] {
         let dY = b.outputGradients[0]
         var result: [ValueID?] = [nil, nil]
-        if b.needsGradient[0] {
+        if b.needs(0) {
             result[0] = b.emit(.sumToShape, [b.emit(.div, [dY, b.input(1)]), b.input(0)])
         }
-        if b.needsGradient[1] {
+        if b.needs(1) {
             let ratio = b.emit(.div, [b.output(0), b.input(1)])
             var attributes = Attributes([])
             attributes.set("scale", float: -1)
@@ -185,15 +163,15 @@ public enum GradientRules {
             return b.emit(.gemm, [x, y], attributes: attributes)
         }
         var result: [ValueID?] = [nil, nil, nil]
-        if b.needsGradient[0] {
+        if b.needs(0) {
             // op(A) = A: dA = α·dY·op(B)ᵀ; op(A) = Aᵀ: dA = α·op(B)·dYᵀ.
             result[0] = transA ? gemm(b.input(1), dY, transB, true, &b) : gemm(dY, b.input(1), false, !transB, &b)
         }
-        if b.needsGradient[1] {
+        if b.needs(1) {
             // op(B) = B: dB = α·op(A)ᵀ·dY; op(B) = Bᵀ: dB = α·dYᵀ·op(A).
             result[1] = transB ? gemm(dY, b.input(0), true, transA, &b) : gemm(b.input(0), dY, !transA, false, &b)
         }
-        if b.input(2) != nil && b.needsGradient.count > 2 && b.needsGradient[2] {
+        if b.input(2) != nil && b.needs(2) {
             var attributes = Attributes([])
             attributes.set("scale", float: beta)
             result[2] = b.emit(.sumToShape, [dY, b.input(2)], attributes: attributes)
@@ -208,12 +186,12 @@ public enum GradientRules {
         }
         let dY = b.outputGradients[0]
         var result: [ValueID?] = [nil, nil]
-        if b.needsGradient[0] {
+        if b.needs(0) {
             var attributes = Attributes([])
             attributes.set("transB", int: 1)
             result[0] = b.emit(.gemm, [dY, bb], attributes: attributes)
         }
-        if b.needsGradient[1] {
+        if b.needs(1) {
             var attributes = Attributes([])
             attributes.set("transA", int: 1)
             result[1] = b.emit(.gemm, [a, dY], attributes: attributes)
@@ -237,10 +215,8 @@ public enum GradientRules {
     /// Conv: one ConvGrad node with the Conv's attributes gives dX, dW and dB.
     private static func conv(_ b: inout GradientBuilder) -> [ValueID?] {
         let hasBias = b.input(2) != nil
-        var skip: Set<Int> = []
-        if !b.needsGradient[0] { skip.insert(0) }
-        if !b.needsGradient[1] { skip.insert(1) }
-        if !hasBias || !(b.needsGradient.count > 2 && b.needsGradient[2]) { skip.insert(2) }
+        var skip = b.unneeded(3)
+        if !hasBias { skip.insert(2) }
         let outputs = b.emitNode(
             .convGrad, [b.outputGradients[0], b.input(0), b.input(1)], attributes: b.attributes, outputCount: 3,
             skip: skip)

@@ -22,7 +22,8 @@ public enum ShapeInference {
             let context = InferenceContext(
                 op: node.op, inputs: inputTypes, attributes: node.attributes, constants: known,
                 outputCount: node.outputs.count)
-            let location = Diagnostic.Location(file: file, node: node.name.isEmpty ? "#\(index)" : node.name, op: node.op.rawValue)
+            let location = Diagnostic.Location(
+                file: file, node: node.name.isEmpty ? "#\(index)" : node.name, op: node.op.rawValue)
             var outputTypes: [TensorType]
             do {
                 outputTypes = try schema.inferTypes(context)
@@ -30,10 +31,11 @@ public enum ShapeInference {
                 if error != ShapeError.unknownRank {
                     let operands = zip(schema.inputs.map(\.name) + Array(repeating: "input", count: 16), inputTypes)
                         .compactMap { name, type in type.map { "\(name) \($0)" } }.joined(separator: ", ")
-                    diagnostics.append(Diagnostic(
-                        .error, "shape.\(error.rule)", location,
-                        "\(error.message)" + (operands.isEmpty ? "" : " (inputs: \(operands))"),
-                        fix: "check the shapes feeding this node and its attributes"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, "shape.\(error.rule)", location,
+                            "\(error.message)" + (operands.isEmpty ? "" : " (inputs: \(operands))"),
+                            fix: "check the shapes feeding this node and its attributes"))
                 }
                 let dataType = inputTypes.compactMap { $0 }.first?.dataType ?? .float
                 outputTypes = Array(repeating: TensorType(dataType, nil), count: node.outputs.count)
@@ -43,14 +45,17 @@ public enum ShapeInference {
                 let inferred = outputTypes[position]
                 let declared = graph[output].type
                 if !inferred.isCompatible(with: declared) && declared.dims != nil && inferred.dims != nil {
-                    diagnostics.append(Diagnostic(
-                        .error, "shape.declared-mismatch", location,
-                        "output '\(graph[output].name)' is inferred as \(inferred), but the model declares \(declared)",
-                        fix: "correct the declared shape (value_info or graph output) or the inputs"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, "shape.declared-mismatch", location,
+                            "output '\(graph[output].name)' is inferred as \(inferred), but the model declares \(declared)",
+                            fix: "correct the declared shape (value_info or graph output) or the inputs"))
                 }
                 graph[output].type = merge(inferred: inferred, declared: declared)
             }
-            if node.op == .constant, let output = node.outputs.first ?? nil, let values = constantValues(node.attributes) {
+            if node.op == .constant, let output = node.outputs.first ?? nil,
+                let values = constantValues(node.attributes)
+            {
                 constants[output] = values
             }
         }
@@ -77,34 +82,29 @@ public enum ShapeInference {
     private static func integerConstants(_ graph: Graph) -> [ValueID: [Int64]] {
         var constants: [ValueID: [Int64]] = [:]
         for (id, tensor) in graph.initializers {
-            let type = tensor.dataType.resolved
-            guard type == .int64 || type == .int32, let bytes = try? tensor.elementBytes() else { continue }
-            let size = type == .int64 ? 8 : 4
-            constants[id] = bytes.withUnsafeBytes { raw in
-                (0..<(bytes.count / size)).map { index in
-                    size == 8
-                        ? Int64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: Int64.self))
-                        : Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: Int32.self)))
-                }
-            }
+            if let values = integerValues(tensor) { constants[id] = values }
         }
         return constants
     }
 
-    private static func constantValues(_ attributes: Attributes) -> [Int64]? {
-        if let ints = attributes.ints("value_ints") { return ints.map { Int64($0) } }
-        if attributes.has("value_int") { return [Int64(attributes.int("value_int", default: 0))] }
-        if let tensor = attributes.tensor("value"), tensor.dataType.resolved == .int64 || tensor.dataType.resolved == .int32 {
-            guard let bytes = try? tensor.elementBytes() else { return nil }
-            let size = tensor.dataType.resolved == .int64 ? 8 : 4
-            return bytes.withUnsafeBytes { raw in
-                (0..<(bytes.count / size)).map { index in
-                    size == 8
-                        ? Int64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: Int64.self))
-                        : Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: Int32.self)))
-                }
+    /// The values of an INT64 or INT32 tensor; nil for other types or an unreadable payload.
+    static func integerValues(_ tensor: ProtoTensor) -> [Int64]? {
+        let type = tensor.dataType.resolved
+        guard type == .int64 || type == .int32, let bytes = try? tensor.elementBytes() else { return nil }
+        let size = type == .int64 ? 8 : 4
+        return bytes.withUnsafeBytes { raw in
+            (0..<(bytes.count / size)).map { index in
+                size == 8
+                    ? Int64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: Int64.self))
+                    : Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: Int32.self)))
             }
         }
-        return nil
+    }
+
+    /// The integer value of a Constant node (`value_ints`, `value_int`, or an integer `value`).
+    static func constantValues(_ attributes: Attributes) -> [Int64]? {
+        if let ints = attributes.ints("value_ints") { return ints.map { Int64($0) } }
+        if attributes.has("value_int") { return [Int64(attributes.int("value_int", default: 0))] }
+        return attributes.tensor("value").flatMap(integerValues)
     }
 }

@@ -19,7 +19,7 @@ extension OpSchema {
     static let headLossGrad = OpSchema(
         type: .headLossGrad, summary: "dX = dL/dX of HeadLoss, scaled by the incoming gradient dL",
         inputs: [Port("dL"), Port("X"), Port("T"), Port("sample_weight", optional: true)], outputs: [Port("dX")],
-        attributes: lossAttributes, inferTypes: { context throws(ShapeError) in [try context.input(1)] })
+        attributes: lossAttributes, inferTypes: likeSecondInputExactly)
     static let activationGrad = OpSchema(
         type: .activationGrad,
         summary: "dX = dY * f'(X) for the pointwise op named by `activation`, from X and Y = f(X)",
@@ -28,12 +28,12 @@ extension OpSchema {
             .required("activation", .string), .optional("alpha", .float), .optional("gamma", .float),
             .optional("approximate", .string), .optional("min", .float), .optional("max", .float),
         ],
-        inferTypes: { context throws(ShapeError) in [try context.input(1)] })
+        inferTypes: likeSecondInputExactly)
     static let softmaxGrad = OpSchema(
         type: .softmaxGrad,
         summary: "dX of Softmax (dY*Y - Y*sum(dY*Y)) or LogSoftmax (dY - e^Y*sum(dY)) along axis, from Y",
         inputs: [Port("dY"), Port("Y")], outputs: [Port("dX")], attributes: [.int("axis", -1), .int("log", 0)],
-        inferTypes: { context throws(ShapeError) in [try context.input(1)] })
+        inferTypes: likeSecondInputExactly)
     static let sumToShape = OpSchema(
         type: .sumToShape,
         summary: "Y = scale * dY summed over the axes along which `like` was broadcast (gradient of broadcasting)",
@@ -59,7 +59,7 @@ extension OpSchema {
         inputs: [Port("dY"), Port("X")], outputs: [Port("dX")],
         attributes: [.required("pool", .string)] + maxPool.attributes.filter { $0.name != "storage_order" }
             + [.int("count_include_pad", 0)],
-        inferTypes: { context throws(ShapeError) in [try context.input(1)] })
+        inferTypes: likeSecondInputExactly)
     static let gatherGrad = OpSchema(
         type: .gatherGrad,
         summary:
@@ -74,10 +74,7 @@ extension OpSchema {
         inputs: [Port("dY"), Port("X"), Port("Scale")],
         outputs: [Port("dX", optional: true), Port("dScale", optional: true), Port("dB", optional: true)],
         attributes: [.int("axis", -1), .float("epsilon", 1e-5)],
-        inferTypes: { context throws(ShapeError) in
-            let scale = try context.input(2)
-            return Array([try context.input(1), scale, scale].prefix(context.outputCount))
-        })
+        inferTypes: normalizationGradients)
     static let batchNormalizationGrad = OpSchema(
         type: .batchNormalizationGrad,
         summary:
@@ -85,10 +82,7 @@ extension OpSchema {
         inputs: [Port("dY"), Port("X"), Port("scale"), Port("mean"), Port("var")],
         outputs: [Port("dX", optional: true), Port("dScale", optional: true), Port("dB", optional: true)],
         attributes: [.float("epsilon", 1e-5)],
-        inferTypes: { context throws(ShapeError) in
-            let scale = try context.input(2)
-            return Array([try context.input(1), scale, scale].prefix(context.outputCount))
-        })
+        inferTypes: normalizationGradients)
     static let batchNormalizationTrain = OpSchema(
         type: .batchNormalizationTrain,
         summary:
@@ -108,10 +102,7 @@ extension OpSchema {
         inputs: [Port("dY"), Port("X"), Port("scale"), Port("saved_mean"), Port("saved_inv_std")],
         outputs: [Port("dX", optional: true), Port("dScale", optional: true), Port("dB", optional: true)],
         attributes: [],
-        inferTypes: { context throws(ShapeError) in
-            let scale = try context.input(2)
-            return Array([try context.input(1), scale, scale].prefix(context.outputCount))
-        })
+        inferTypes: normalizationGradients)
     static let dropoutMask = OpSchema(
         type: .dropoutMask,
         summary:
@@ -149,6 +140,17 @@ extension OpSchema {
             }
             return (0..<context.outputCount).map { _ in parameter }
         })
+}
+
+/// Exactly the type of input 1 (the forward input a gradient is shaped like).
+private func likeSecondInputExactly(_ context: InferenceContext) throws(ShapeError) -> [TensorType] {
+    [try context.input(1)]
+}
+
+/// Normalisation gradients: dX like X (input 1), dScale and dB like scale (input 2).
+private func normalizationGradients(_ context: InferenceContext) throws(ShapeError) -> [TensorType] {
+    let scale = try context.input(2)
+    return Array([try context.input(1), scale, scale].prefix(context.outputCount))
 }
 
 /// The type of input 1 (`like`) with input 0's data type.

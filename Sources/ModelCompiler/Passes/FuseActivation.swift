@@ -11,7 +11,8 @@ struct FuseActivation: GraphPass {
             let activation = graph.nodes[index]
             let names: [OpType: String] = [.relu: "Relu", .sigmoid: "Sigmoid", .tanh: "Tanh", .leakyRelu: "LeakyRelu"]
             guard let activationName = names[activation.op], let input = activation.inputs[0], uses[input.index] == 1,
-                !graphOutputs.contains(input), let producer = graph.producer(of: input), !removed.contains(producer.index)
+                !graphOutputs.contains(input), let producer = graph.producer(of: input),
+                !removed.contains(producer.index)
             else { continue }
             var node = graph.nodes[producer.index]
             switch node.op {

@@ -19,7 +19,9 @@ struct FuseMatMulAdd: GraphPass {
                     graph[a].type.rank == 2, graph[b].type.rank == 2,
                     let biasDims = graph[bias].type.dims, let productDims = graph[product].type.dims,
                     biasDims.count <= 2, biasDims.count == 1 ? biasDims[0] == productDims[1] : true,
-                    biasDims.count == 2 ? (biasDims[1] == productDims[1] && (biasDims[0] == .fixed(1) || biasDims[0] == productDims[0])) : true
+                    biasDims.count == 2
+                        ? (biasDims[1] == productDims[1] && (biasDims[0] == .fixed(1) || biasDims[0] == productDims[0]))
+                        : true
                 else { continue }
                 var gemm = graph.nodes[producer.index]
                 gemm.op = .gemm

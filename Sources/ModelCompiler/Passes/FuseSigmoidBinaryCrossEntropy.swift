@@ -8,21 +8,10 @@ struct FuseSigmoidBinaryCrossEntropy: GraphPass {
     let name = "fuse-sigmoid-binary-cross-entropy"
 
     func run(on graph: inout Graph, context: PassContext) throws(CompileError) -> Bool {
-        var changed = false
-        for index in graph.nodes.indices where graph.nodes[index].op == .headLoss {
-            let node = graph.nodes[index]
-            guard let x = node.inputs.first ?? nil, let producer = graph.producer(of: x),
-                graph.nodes[producer.index].op == .sigmoid,
-                let logits = graph.nodes[producer.index].inputs.first ?? nil,
-                var settings = try? LossAttributes(
-                    node.attributes, hasSampleWeight: node.inputs.count > 2 && node.inputs[2] != nil),
-                settings.kind == .binaryCrossEntropy, !settings.fromLogits
-            else { continue }
+        LossFusion.rewire(&graph, activation: [.sigmoid]) { _, _, settings in
+            guard settings.kind == .binaryCrossEntropy, !settings.fromLogits else { return false }
             settings.fromLogits = true
-            graph.nodes[index].attributes = settings.attributes
-            graph.nodes[index].inputs[0] = logits
-            changed = true
+            return true
         }
-        return changed
     }
 }

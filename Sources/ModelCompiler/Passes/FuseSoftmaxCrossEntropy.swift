@@ -10,28 +10,16 @@ struct FuseSoftmaxCrossEntropy: GraphPass {
     let name = "fuse-softmax-cross-entropy"
 
     func run(on graph: inout Graph, context: PassContext) throws(CompileError) -> Bool {
-        var changed = false
-        for index in graph.nodes.indices where graph.nodes[index].op == .headLoss {
-            let node = graph.nodes[index]
-            guard let x = node.inputs.first ?? nil, let producer = graph.producer(of: x),
-                var settings = try? LossAttributes(
-                    node.attributes, hasSampleWeight: node.inputs.count > 2 && node.inputs[2] != nil)
-            else { continue }
-            let activation = graph.nodes[producer.index]
+        LossFusion.rewire(&graph, activation: [.softmax, .logSoftmax]) { activation, rank, settings in
             let fusible =
                 (activation.op == .softmax && settings.kind == .categoricalCrossEntropy)
                 || (activation.op == .logSoftmax && settings.kind == .negativeLogLikelihood)
-            guard fusible, let logits = activation.inputs.first ?? nil, let rank = graph[logits].type.rank else {
-                continue
-            }
+            guard fusible, let rank else { return false }
             let axis = activation.attributes.int("axis", default: -1)
-            guard (axis < 0 ? axis + rank : axis) == 1 else { continue }
+            guard (axis < 0 ? axis + rank : axis) == 1 else { return false }
             settings.kind = .softmaxCrossEntropy
             settings.fromLogits = true
-            graph.nodes[index].attributes = settings.attributes
-            graph.nodes[index].inputs[0] = logits
-            changed = true
+            return true
         }
-        return changed
     }
 }

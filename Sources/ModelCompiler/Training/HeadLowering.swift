@@ -70,11 +70,8 @@ public enum HeadLowering {
             }
             let factor = head.weight == 0 ? 1 : head.weight
             if factor != 1 {
-                var tensor = ProtoTensor()
-                tensor.name = graph.uniqueName("loss/\(label)/weight")
-                tensor.dataType = .float
-                tensor.floatData = [factor]
-                let constant = graph.addInitializer(tensor)
+                let constant = graph.addInitializer(
+                    ProtoTensor(name: graph.uniqueName("loss/\(label)/weight"), shape: [], floats: [factor]))
                 loss = appendNode(&graph, .mul, name: "loss/\(label)/weighted", inputs: [loss, constant])
             }
             weighted.append(loss)
@@ -90,10 +87,8 @@ public enum HeadLowering {
         for (position, term) in weighted.dropFirst().enumerated() {
             total = appendNode(&graph, .add, name: "loss/sum_\(position + 1)", inputs: [total, term])
         }
-        if weighted.count > 1 || graph[total].name != "loss" {
-            // The total is always reachable as "loss".
-            total = appendNode(&graph, .identity, name: "loss", inputs: [total])
-        }
+        // The total is always reachable as "loss" (head losses are named "loss/<head>").
+        total = appendNode(&graph, .identity, name: "loss", inputs: [total])
         return Result(loss: total, headLosses: headLosses, targets: targets, sampleWeights: sampleWeights)
     }
 

@@ -52,24 +52,16 @@ public struct TrainingCompiler: Sendable {
     public func compile(_ model: ProtoModel, file: URL? = nil, purpose: Purpose = .training) throws(CompileError)
         -> TrainingProgram
     {
-        var source = model
+        var unfused = model
         // A compiled model may hold fused ops; training differentiates the primitive forms.
-        source.graph.node = source.graph.node.flatMap(ONNXExport.unfused)
-        let structural = Verifier(file: file, limits: limits).verify(source)
-        if structural.hasErrors { throw .invalidModel(structural) }
-        source = try FillerMaterializer.materialize(source)
-        source = try Self.inlineExternalData(source, file: file, limits: limits)
-        var graph = try Graph(source.graph)
-        let diagnostics = ModelCheck.inferShapesAndLintHeads(source, graph: &graph, file: file?.path)
-        if diagnostics.hasErrors { throw .invalidModel(diagnostics) }
+        unfused.graph.node = unfused.graph.node.flatMap(ONNXExport.unfused)
+        let prepared = try Compiler.prepare(unfused, file: file, limits: limits)
+        let source = try Self.inlineExternalData(prepared.model, file: file, limits: limits)
+        var graph = prepared.graph
         let frozen = Set(source.training.frozen)
-        for head in source.head {
-            if let id = graph.value(named: head.output), !graph.outputs.contains(id) { graph.outputs.append(id) }
-        }
-        let context = PassContext(target: .training, protectedValues: Set(graph.initializers.values.map(\.name)))
+        let context = PassContext(target: .training)
         _ = try PassPipeline.run(
             PassPipeline.passes(for: optimization, target: .training), on: &graph, context: context)
-        graph.compact()
         let featureInputs = graph.inputs.map { graph[$0].name }
 
         var statistics: [String] = []
@@ -98,9 +90,10 @@ public struct TrainingCompiler: Sendable {
                         "the loss depends on no trainable weight (all are frozen, or none reaches the loss)")
                 ])
             }
+            var names = Set(graph.values.map(\.name))
             for (parameter, gradient) in ordered {
                 let name = "grad/\(graph[parameter].name)"
-                graph[gradient].name = graph.value(named: name) == nil ? name : graph[gradient].name
+                if names.insert(name).inserted { graph[gradient].name = name }
             }
             let states = try OptimizerLowering.lower(
                 source.training, graph: &graph, gradients: ordered, loss: lowered.loss)

@@ -53,3 +53,29 @@ import Testing
         #expect(evaluated.allSatisfy { $0 == 1 })
     }
 }
+
+/// Values the compiler adds to a training graph get unique names, also for unnamed nodes of
+/// one op (their gradient names derive from op and position), so the graph can be written out.
+@Suite struct TrainingGraphNamingTests {
+    @Test func unnamedNodesOfOneOpGiveUniqueGradientNames() throws {
+        let model = try ProtoModel(
+            textFormatString: """
+                opset_version: 17
+                graph {
+                  name: "twice"
+                  input { name: "x" elem_type: FLOAT dim { param: "N" } dim { value: 3 } }
+                  output { name: "y" elem_type: FLOAT dim { param: "N" } dim { value: 3 } }
+                  node { op_type: "Mul" input: "x" input: "s" output: "a" }
+                  node { op_type: "Relu" input: "a" output: "b" }
+                  node { op_type: "Mul" input: "b" input: "s" output: "c" }
+                  node { op_type: "Relu" input: "c" output: "y" }
+                  initializer { name: "s" data_type: FLOAT dims: 3 float_data: [0.5, 1, 2] }
+                }
+                head { name: "r" output: "y" target: "t" encoding { kind: REAL num_classes: 3 } loss { kind: MEAN_SQUARED_ERROR } }
+                """)
+        let program = try TrainingCompiler().compile(model)
+        let names = program.graph.values.map(\.name)
+        #expect(Set(names).count == names.count, "duplicate value names: \(names)")
+        #expect(program.graph.nodes.filter { $0.op == .activationGrad }.count == 2)
+    }
+}
