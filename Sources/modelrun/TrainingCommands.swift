@@ -133,7 +133,7 @@ struct Train: ParsableCommand {
                 if let last = reports.last?.validation {
                     final = last
                 } else {
-                    final = try trainer.evaluate(dataset, file: data)
+                    final = try trainer.evaluate()  // nothing was held out: all of --data
                 }
                 Output.json(MetricsDocument(final, epochs: reports))
             } else {
@@ -167,7 +167,7 @@ struct Eval: ParsableCommand {
         evaluated.training.validationFraction = 0  // evaluate every sample given
         do {
             let trainer = try Trainer(evaluated, data: dataset, file: url, dataFile: data, options: options)
-            let report = try trainer.evaluate(dataset, file: data)
+            let report = try trainer.evaluate()  // the data as prepared: nothing held out
             if json {
                 Output.json(MetricsDocument(report))
             } else {

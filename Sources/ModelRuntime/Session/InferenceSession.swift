@@ -14,6 +14,8 @@ public final class InferenceSession: @unchecked Sendable {
     public let model: ProtoModel
     let graph: Graph
     let weights: [Int: Tensor]
+    /// Caller-owned buffers by value index (empty for inference).
+    let persistent: [Int: UnsafeMutableRawPointer]
     public let threads: Int
     private let lock = NSLock()
     /// Cached plans; looked up by comparing shapes in place, so a lookup allocates nothing.
@@ -37,31 +39,45 @@ public final class InferenceSession: @unchecked Sendable {
     }
 
     /// A session for a compiled model (see `Compiler`); `threads` bounds BLAS and kernel threads.
-    public init(_ compiled: CompiledModel, threads: Int = 1) throws(RuntimeError) {
-        model = compiled.model
-        self.threads = max(1, threads)
+    public convenience init(_ compiled: CompiledModel, threads: Int = 1) throws(RuntimeError) {
+        let graph: Graph
         do {
             graph = try Graph(compiled.model.graph)
         } catch {
             throw .compile(error.diagnostics)
         }
+        try self.init(model: compiled.model, graph: graph, threads: threads)
+    }
+
+    /// A session for `graph` (of `model`); values named in `persistent` live in the caller's
+    /// buffers (a trainer's parameters and state) instead of being loaded as weights.
+    init(
+        model: ProtoModel, graph: Graph, persistent: [String: UnsafeMutableRawPointer] = [:], threads: Int
+    ) throws(RuntimeError) {
+        self.model = model
+        self.graph = graph
+        self.threads = max(1, threads)
         var symbols: [String: Int] = [:]
-        let built = graph
-        declarations = built.inputs.map { id in
-            let type = built[id].type
+        declarations = graph.inputs.map { id in
+            let type = graph[id].type
             let slots: [Int?] = (type.dims ?? []).map { dim in
                 guard case .symbol(let name) = dim else { return nil }
                 if let slot = symbols[name] { return slot }
                 symbols[name] = symbols.count
                 return symbols.count - 1
             }
-            return (built[id].name, type, slots)
+            return (graph[id].name, type, slots)
         }
         symbolCount = symbols.count
-        outputNames = built.outputs.map { built[$0].name }
+        outputNames = graph.outputs.map { graph[$0].name }
         var weights: [Int: Tensor] = [:]
+        var persistentByIndex: [Int: UnsafeMutableRawPointer] = [:]
         for (id, tensor) in graph.initializers {
-            weights[id.index] = try InferenceSession.load(tensor)
+            if let pointer = persistent[graph[id].name] {
+                persistentByIndex[id.index] = pointer
+            } else {
+                weights[id.index] = try InferenceSession.load(tensor)
+            }
         }
         for node in graph.nodes where node.op == .constant {
             guard let output = node.outputs.first ?? nil else { continue }
@@ -74,6 +90,7 @@ public final class InferenceSession: @unchecked Sendable {
             weights[output.index] = value
         }
         self.weights = weights
+        self.persistent = persistentByIndex
         BLAS.setThreads(self.threads)
     }
 
@@ -110,7 +127,7 @@ public final class InferenceSession: @unchecked Sendable {
         try run(feeds, fetching: outputNames, into: &results)
     }
 
-    private func run(
+    func run(
         _ feeds: [String: Tensor], fetching fetches: [String], into results: inout [String: Tensor]
     ) throws(RuntimeError) {
         try validate(feeds)
@@ -133,7 +150,9 @@ public final class InferenceSession: @unchecked Sendable {
             if tensor.shape != shape || tensor.elementType != type { tensor = Tensor(zeros: shape, type: type) }
             if let source = arena.table[value] {
                 tensor.withUnsafeMutableBytes { destination in
-                    if let base = destination.baseAddress { base.copyMemory(from: source, byteCount: destination.count) }
+                    if let base = destination.baseAddress {
+                        base.copyMemory(from: source, byteCount: destination.count)
+                    }
                 }
             }
             results[name] = tensor
@@ -143,7 +162,8 @@ public final class InferenceSession: @unchecked Sendable {
     private func borrow(_ feeds: [String: Tensor], _ fetches: [String]) throws(RuntimeError) -> (PlanEntry, Arena) {
         func matches(_ entry: PlanEntry) -> Bool {
             guard entry.fetches == fetches else { return false }
-            for (index, declaration) in declarations.enumerated() where feeds[declaration.name]?.shape != entry.shapes[index] {
+            for (index, declaration) in declarations.enumerated()
+            where feeds[declaration.name]?.shape != entry.shapes[index] {
                 return false
             }
             return true
@@ -156,7 +176,8 @@ public final class InferenceSession: @unchecked Sendable {
         }
         lock.unlock()
         let shapes = declarations.map { feeds[$0.name]?.shape ?? [] }
-        let planner = Planner(graph: graph, weights: weights, threads: threads)
+        var planner = Planner(graph: graph, weights: weights, threads: threads)
+        planner.persistent = persistent
         let plan = try planner.plan(
             feedShapes: Dictionary(uniqueKeysWithValues: zip(declarations.map(\.name), shapes)), fetch: fetches)
         lock.lock()
@@ -178,7 +199,10 @@ public final class InferenceSession: @unchecked Sendable {
         if feeds.count != declarations.count {
             for name in feeds.keys where !declarations.contains(where: { $0.name == name }) {
                 throw .input(
-                    name: name, reason: "not an input of the graph; inputs are \(declarations.map(\.name).sorted().joined(separator: ", "))")
+                    name: name,
+                    reason:
+                        "not an input of the graph; inputs are \(declarations.map(\.name).sorted().joined(separator: ", "))"
+                )
             }
         }
         try withUnsafeTemporaryAllocation(of: Int.self, capacity: max(symbolCount, 1)) { (bound) throws(RuntimeError) in
@@ -186,7 +210,8 @@ public final class InferenceSession: @unchecked Sendable {
             for (name, type, slots) in declarations {
                 guard let tensor = feeds[name] else { throw .input(name: name, reason: "missing; expected \(type)") }
                 guard ElementType(type.dataType) == tensor.elementType else {
-                    throw .input(name: name, reason: "expected \(type.dataType.onnxName) elements, given \(tensor.elementType)")
+                    throw .input(
+                        name: name, reason: "expected \(type.dataType.onnxName) elements, given \(tensor.elementType)")
                 }
                 guard let dims = type.dims else { continue }
                 func given() -> String { "[" + tensor.shape.map(String.init).joined(separator: ",") + "]" }
@@ -202,7 +227,9 @@ public final class InferenceSession: @unchecked Sendable {
                         if bound[slot] >= 0 && bound[slot] != size {
                             throw .input(
                                 name: name,
-                                reason: "expected shape \(type) with \(dim) = \(bound[slot]) as in other inputs, given \(given())")
+                                reason:
+                                    "expected shape \(type) with \(dim) = \(bound[slot]) as in other inputs, given \(given())"
+                            )
                         }
                         bound[slot] = size
                     }
@@ -215,19 +242,27 @@ public final class InferenceSession: @unchecked Sendable {
     static func load(_ tensor: ProtoTensor) throws(RuntimeError) -> Tensor {
         let type = tensor.dataType.resolved
         guard let elementType = ElementType(type) else {
-            throw .bind(node: tensor.name, op: "initializer", reason: "\(type.onnxName) tensors are not supported by the runtime")
+            throw .bind(
+                node: tensor.name, op: "initializer",
+                reason: "\(type.onnxName) tensors are not supported by the runtime")
         }
         do {
             let bytes = try tensor.elementBytes()
             let shape = tensor.dims.map { Int($0) }
             if type == .float16 {
                 let widened: [Float] = bytes.withUnsafeBytes { raw in
-                    (0..<(bytes.count / 2)).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)))) }
+                    (0..<(bytes.count / 2)).map {
+                        Float(
+                            Float16(
+                                bitPattern: UInt16(
+                                    littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))))
+                    }
                 }
                 return Tensor(shape: shape, scalars: widened)
             }
             guard let result = Tensor(shape: shape, type: elementType, bytes: bytes) else {
-                throw RuntimeError.bind(node: tensor.name, op: "initializer", reason: "payload does not match dims \(shape)")
+                throw RuntimeError.bind(
+                    node: tensor.name, op: "initializer", reason: "payload does not match dims \(shape)")
             }
             return result
         } catch let error as RuntimeError {

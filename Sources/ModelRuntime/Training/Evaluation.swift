@@ -18,12 +18,14 @@ enum Evaluation {
         var start = 0
         // Evaluation graphs lack the trainer's hyper input; feed only what the graph declares.
         let inputNames = Set(program.graph.inputs.map { program.graph[$0].name })
+        let fetches = headLosses.map(\.value) + outputs
+        var feeds: [String: Tensor] = [:]
         while start < data.count {
             let indices = Array(start..<min(data.count, start + batchSize))[...]
-            let feeds = data.batch(indices).filter { inputNames.contains($0.key) }
+            data.batch(indices, names: inputNames, into: &feeds)
             let values: [String: Tensor]
             do {
-                values = try session.evaluate(feeds, fetching: headLosses.map(\.value) + outputs)
+                values = try session.evaluate(feeds, fetching: fetches)
             } catch {
                 throw .runtime(error)
             }

@@ -59,12 +59,15 @@ public final class ParameterStore: @unchecked Sendable {
         return true
     }
 
-    /// Pointers by value index of `graph`, for the planner.
-    func placements(in graph: Graph) -> [Int: UnsafeMutableRawPointer] {
-        var result: [Int: UnsafeMutableRawPointer] = [:]
-        for (index, value) in graph.values.enumerated() {
-            if case .initializer = value.origin, let entry = entries[value.name] { result[index] = entry.pointer }
+    /// The buffers by name, for sessions that run graphs over them.
+    var pointers: [String: UnsafeMutableRawPointer] { entries.mapValues(\.pointer) }
+
+    /// Copies every tensor of this store from the same-named tensor of `other` (same shapes;
+    /// names `other` lacks are left alone). No allocation.
+    func copy(from other: ParameterStore) {
+        for (name, entry) in entries {
+            guard let source = other.entries[name], source.count == entry.count else { continue }
+            entry.pointer.copyMemory(from: source.pointer, byteCount: entry.count * MemoryLayout<Float>.stride)
         }
-        return result
     }
 }

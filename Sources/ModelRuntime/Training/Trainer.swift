@@ -113,6 +113,8 @@ public final class Trainer {
                 options.learningRate ?? (config.optimizer.learningRate > 0 ? config.optimizer.learningRate : 1e-3)),
             schedule: config.schedule, totalSteps: batches * epochs)
         var reports: [EpochReport] = []
+        // One set of batch tensors, refilled every step (a full batch and the last partial one).
+        var batchFeeds: [String: Tensor] = [:]
         var best = resumed.best
         var epochsWithoutImprovement = resumed.epochsWithoutImprovement
         // A resumed run that had already stopped early, or had already run its epochs, is done.
@@ -126,15 +128,15 @@ public final class Trainer {
                 let indices = order[(batch * batchSize)..<min(train.count, (batch + 1) * batchSize)]
                 let rate = Float(schedule.rate(at: session.stepCount))
                 let loss: Float
-                let feeds = train.batch(indices)
+                train.batch(indices, into: &batchFeeds)
                 do {
-                    loss = try session.step(feeds, learningRate: rate).loss
+                    loss = try session.step(batchFeeds, learningRate: rate).loss
                 } catch {
                     throw .runtime(error)
                 }
                 guard loss.isFinite else {
                     throw .nonFiniteLoss(
-                        epoch: epoch + 1, step: session.stepCount, loss: loss, tensor: firstNonFinite(feeds))
+                        epoch: epoch + 1, step: session.stepCount, loss: loss, tensor: firstNonFinite(batchFeeds))
                 }
                 lossSum += Double(loss) * Double(indices.count)
                 onEvent(.step(epoch: epoch + 1, batch: batch + 1, batches: batches, loss: loss))
@@ -181,8 +183,9 @@ public final class Trainer {
         for name in session.store.names where session.store.tensor(name).map(hasNonFinite) == true {
             return "weight '\(name)'"
         }
-        let outputs = graph.nodes.flatMap { node in node.outputs.compactMap { $0 }.map { (graph[$0].name, node) } }
-            .filter { graph[graph.value(named: $0.0)!].type.dataType == .float }
+        let outputs = graph.nodes.flatMap { node in
+            node.outputs.compactMap { $0 }.filter { graph[$0].type.dataType == .float }.map { (graph[$0].name, node) }
+        }
         let inputNames = Set(graph.inputs.map { graph[$0].name })
         guard
             let values = try? session.evaluate(feeds.filter { inputNames.contains($0.key) }, fetching: outputs.map(\.0))
@@ -219,6 +222,10 @@ public final class Trainer {
         order.shuffle(using: &generator)
         return order
     }
+
+    /// Loss and metrics on the training data the trainer prepared (all of it when nothing is
+    /// held out for validation), without reading or encoding it again.
+    public func evaluate() throws(TrainingError) -> EvaluationReport { try evaluate(train) }
 
     /// Loss and metrics on a data set (any file with the model's inputs and targets).
     public func evaluate(_ dataset: Dataset, file: String = "<data>") throws(TrainingError) -> EvaluationReport {

@@ -91,25 +91,56 @@ struct TrainingData {
 
     /// The rows `indices` of every feed.
     func batch(_ indices: ArraySlice<Int>) -> [String: Tensor] {
-        feeds.mapValues { Self.rows(of: $0, indices) }
+        var result: [String: Tensor] = [:]
+        batch(indices, into: &result)
+        return result
+    }
+
+    /// The rows `indices` of the feeds named in `names` (all when nil), written into the
+    /// tensors already in `result` when their shapes match (a trainer's steps reuse one set of
+    /// batch tensors), else into new ones.
+    func batch(_ indices: ArraySlice<Int>, names: Set<String>? = nil, into result: inout [String: Tensor]) {
+        for (name, tensor) in feeds where names?.contains(name) ?? true {
+            var shape = tensor.shape
+            shape[0] = indices.count
+            // Taken out of the dictionary so its storage is uniquely referenced and written in place.
+            var batch = result.removeValue(forKey: name) ?? Tensor(zeros: shape, type: tensor.elementType)
+            if batch.shape != shape || batch.elementType != tensor.elementType {
+                batch = Tensor(zeros: shape, type: tensor.elementType)
+            }
+            Self.copyRows(of: tensor, indices, into: &batch)
+            result[name] = batch
+        }
     }
 
     /// Rows `indices` of `tensor` (first axis).
     static func rows(of tensor: Tensor, _ indices: ArraySlice<Int>) -> Tensor {
         var shape = tensor.shape
-        let samples = shape.first ?? 0
         shape[0] = indices.count
         var result = Tensor(zeros: shape, type: tensor.elementType)
+        copyRows(of: tensor, indices, into: &result)
+        return result
+    }
+
+    /// Copies rows `indices` of `tensor` into `destination` (which has `indices.count` rows);
+    /// a contiguous run of rows is one copy.
+    private static func copyRows(of tensor: Tensor, _ indices: ArraySlice<Int>, into destination: inout Tensor) {
+        let samples = tensor.shape.first ?? 0
         let rowBytes = samples == 0 ? 0 : tensor.count / samples * tensor.elementType.byteSize
         tensor.withUnsafeBytes { source in
-            result.withUnsafeMutableBytes { destination in
-                guard let from = source.baseAddress, let to = destination.baseAddress else { return }
+            destination.withUnsafeMutableBytes { target in
+                guard let from = source.baseAddress, let to = target.baseAddress, let first = indices.first else {
+                    return
+                }
+                if let last = indices.last, last - first + 1 == indices.count, indices.elementsEqual(first...last) {
+                    to.copyMemory(from: from + first * rowBytes, byteCount: indices.count * rowBytes)
+                    return
+                }
                 for (position, row) in indices.enumerated() {
                     (to + position * rowBytes).copyMemory(from: from + row * rowBytes, byteCount: rowBytes)
                 }
             }
         }
-        return result
     }
 
     /// Holds out `fraction` of the samples (at least one, leaving at least one), chosen by a

@@ -11,8 +11,13 @@ public final class TrainingSession {
     public let training: TrainingProgram
     public let evaluation: TrainingProgram
     public let store: ParameterStore
-    private let trainingRunner: GraphRunner
-    private let evaluationRunner: GraphRunner
+    /// The two graphs run like any model, with the store's buffers in place of their weights.
+    private let trainingRunner: InferenceSession
+    private let evaluationRunner: InferenceSession
+    /// Results of the last step, reused so a step writes into the same tensors.
+    private var stepResults: [String: Tensor] = [:]
+    /// A copy of the running statistics from before the current step.
+    private let statisticsBackup: ParameterStore
     /// Optimiser steps taken so far.
     public internal(set) var stepCount: Int = 0
 
@@ -33,9 +38,12 @@ public final class TrainingSession {
             guard let id = graph.value(named: name), let proto = graph.initializers[id] else { continue }
             store.add(name, try InferenceSession.load(proto))
         }
-        BLAS.setThreads(threads)
-        trainingRunner = try GraphRunner(graph: training.graph, store: store, threads: threads)
-        evaluationRunner = try GraphRunner(graph: evaluation.graph, store: store, threads: threads)
+        statisticsBackup = ParameterStore()
+        for name in training.statistics { if let tensor = store.tensor(name) { statisticsBackup.add(name, tensor) } }
+        trainingRunner = try InferenceSession(
+            model: training.sourceModel, graph: training.graph, persistent: store.pointers, threads: threads)
+        evaluationRunner = try InferenceSession(
+            model: evaluation.sourceModel, graph: evaluation.graph, persistent: store.pointers, threads: threads)
     }
 
     /// One optimiser step on a batch: `feeds` holds the graph inputs, the encoded targets and
@@ -47,19 +55,21 @@ public final class TrainingSession {
         feeds[OptimizerLowering.hyperInput] = Tensor(shape: [2], scalars: [learningRate, Float(stepCount + 1)])
         // Running statistics change during the forward pass; a step whose loss is not finite
         // skips its weight updates, so it must not keep their update either.
-        let statistics = training.statistics.compactMap { name in store.tensor(name).map { (name, $0) } }
-        let values = try trainingRunner.run(feeds, fetching: [training.loss] + fetches)
+        statisticsBackup.copy(from: store)
+        try trainingRunner.run(feeds, fetching: [training.loss] + fetches, into: &stepResults)
         stepCount += 1
-        let loss = values[training.loss]?.scalars.first ?? .nan
-        if !loss.isFinite { for (name, tensor) in statistics { store.assign(name, tensor) } }
-        return (loss, values)
+        let loss = stepResults[training.loss]?.scalars.first ?? .nan
+        if !loss.isFinite { store.copy(from: statisticsBackup) }
+        return (loss, stepResults)
     }
 
     /// Runs the evaluation graph (no update) and returns `fetches` (loss values, head outputs,
     /// any value of the forward graph).
     public func evaluate(_ feeds: [String: Tensor], fetching fetches: [String]) throws(RuntimeError) -> [String: Tensor]
     {
-        try evaluationRunner.run(feeds, fetching: fetches)
+        var results: [String: Tensor] = [:]
+        try evaluationRunner.run(feeds, fetching: fetches, into: &results)
+        return results
     }
 
     /// The source model with the current parameter values as stored initializers.
@@ -68,11 +78,7 @@ public final class TrainingSession {
         for index in model.graph.initializer.indices {
             let name = model.graph.initializer[index].name
             guard let tensor = store.tensor(name) else { continue }
-            var proto = ProtoTensor()
-            proto.name = name
-            proto.dataType = .float
-            proto.dims = tensor.shape.map { Int64($0) }
-            proto.floatData = tensor.scalars
+            var proto = ProtoTensor(name: name, shape: tensor.shape, floats: tensor.scalars)
             proto.doc = model.graph.initializer[index].doc
             model.graph.initializer[index] = proto
         }

@@ -121,7 +121,7 @@ struct OptimizerFixtureCase: Decodable, Sendable, CustomTestStringConvertible {
             }
         }
         graph.compact()
-        let runner = try GraphRunner(graph: graph, store: store, threads: 1)
+        let runner = try InferenceSession(model: ProtoModel(), graph: graph, persistent: store.pointers, threads: 1)
 
         var schedule = ProtoSchedule()
         schedule.kind = try fixture.enumValue(fixture.schedule.kind, ProtoSchedule.Kind.self)
@@ -137,7 +137,8 @@ struct OptimizerFixtureCase: Decodable, Sendable, CustomTestStringConvertible {
                 "lr at step \(step)")
             var feeds = [OptimizerLowering.hyperInput: Tensor(shape: [2], scalars: [Float(rate), Float(step + 1)])]
             for (index, gradient) in stepGradients.enumerated() { feeds["g\(index)"] = gradient.tensor }
-            _ = try runner.run(feeds, fetching: [])
+            var results: [String: Tensor] = [:]
+            try runner.run(feeds, fetching: [], into: &results)
             for (index, want) in fixture.expected[step].enumerated() {
                 let got = try #require(store.tensor("p\(index)")).scalars
                 for (position, (value, reference)) in zip(got, want.data).enumerated() {

@@ -75,19 +75,21 @@ public enum MetricEvaluator {
                 classes: classCount, truth: truth, labels: Array(repeating: constant, count: truth.count))
             // MAE and MSE in class units have better constants than the majority class: the
             // median class minimises the absolute error, the class nearest the mean the squared.
-            let sorted = truth.sorted()
-            let median = sorted.isEmpty ? 0 : sorted[(sorted.count - 1) / 2]
-            let mean = truth.isEmpty ? 0 : Int((Double(truth.reduce(0, +)) / Double(truth.count)).rounded())
-            let medianBaseline = SingleLabelScores(
-                classes: classCount, truth: truth, labels: Array(repeating: [median], count: truth.count))
-            let meanBaseline = SingleLabelScores(
-                classes: classCount, truth: truth, labels: Array(repeating: [mean], count: truth.count))
-            return try results(head, name, scores.value(of:)) { metric in
-                switch metric {
-                case .mae: medianBaseline.value(of: .mae)
-                case .mse: meanBaseline.value(of: .mse)
-                default: baseline.value(of: metric)
+            // Scored only for the heads that ask for MAE or MSE.
+            func constantPrediction(_ metric: ProtoMetric) -> Double? {
+                let label: Int
+                if metric == .mae {
+                    let sorted = truth.sorted()
+                    label = sorted.isEmpty ? 0 : sorted[(sorted.count - 1) / 2]
+                } else {
+                    label = truth.isEmpty ? 0 : Int((Double(truth.reduce(0, +)) / Double(truth.count)).rounded())
                 }
+                return SingleLabelScores(
+                    classes: classCount, truth: truth, labels: Array(repeating: [label], count: truth.count)
+                ).value(of: metric)
+            }
+            return try results(head, name, scores.value(of:)) { metric in
+                metric == .mae || metric == .mse ? constantPrediction(metric) : baseline.value(of: metric)
             }
         case .multiLabel:
             let (truth, predicted) = try reader.multiLabel(labels, predictions)
