@@ -1,7 +1,7 @@
 import Foundation
 import ModelRuntime
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ModelrunTests {
     let modelrun = ToolRunner("modelrun")
@@ -35,7 +35,9 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: directory) }
         let input = try writeInput([2, 64], in: directory)
         let output = directory.appendingPathComponent("out.npz")
-        let result = try modelrun.run(["infer", example, "--input", "x=\(input)", "--output", "hidden_relu", "-o", output.path])
+        let result = try modelrun.run([
+            "infer", example, "--input", "x=\(input)", "--output", "hidden_relu", "-o", output.path,
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let arrays = try NPZ.read(output)
         #expect(arrays["hidden_relu"]?.shape == [2, 32])
@@ -44,14 +46,16 @@ import TestSupport
     @Test(arguments: [
         (["--input", "y=INPUT"], "input 'y' is not an input of the graph"),
         (["--input", "x=WIDE"], "expected shape [N,64], given [2,65]"),
-        (["--input", "x=/nonexistent.npy"], "data."),
+        (["--input", "x=/nonexistent.npy"], "data.unreadable"),
     ])
     func badInputsExitOneNamingTheInput(arguments: [String], message: String) throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let input = try writeInput([2, 64], in: directory)
         let wide = try writeInput([2, 65], in: directory, name: "wide.npy")
-        let resolved = arguments.map { $0.replacingOccurrences(of: "INPUT", with: input).replacingOccurrences(of: "WIDE", with: wide) }
+        let resolved = arguments.map {
+            $0.replacingOccurrences(of: "INPUT", with: input).replacingOccurrences(of: "WIDE", with: wide)
+        }
         let result = try modelrun.run(["infer", example] + resolved)
         #expect(result.status == 1)
         #expect(!result.signalled)

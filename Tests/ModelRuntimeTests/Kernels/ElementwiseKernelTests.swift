@@ -1,8 +1,8 @@
 import Foundation
 import ModelCompiler
 import ModelFormat
-import Testing
 import TestSupport
+import Testing
 
 @testable import ModelRuntime
 
@@ -77,9 +77,12 @@ func attribute(_ name: String, f: Float? = nil, i: Int? = nil, ints: [Int]? = ni
         ("Elu", [attribute("alpha", f: 0.5)], { $0 > 0 ? $0 : 0.5 * (Foundation.exp($0) - 1) }),
         ("Selu", [], { 1.0507009873554805 * ($0 > 0 ? $0 : 1.6732632423543772 * (Foundation.exp($0) - 1)) }),
         ("Gelu", [], { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) }),
-        ("Gelu", [attribute("approximate", s: "tanh")], {
-            0.5 * $0 * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * ($0 + 0.044715 * $0 * $0 * $0)))
-        }),
+        (
+            "Gelu", [attribute("approximate", s: "tanh")],
+            {
+                0.5 * $0 * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * ($0 + 0.044715 * $0 * $0 * $0)))
+            }
+        ),
     ]
 
     @Test(arguments: unary.indices)
@@ -117,8 +120,12 @@ func attribute(_ name: String, f: Float? = nil, i: Int? = nil, ints: [Int]? = ni
             for (axis, size) in shape.enumerated() { flat = flat * size + (size == 1 ? 0 : index[axis]) }
             return values[flat]
         }
-        for (op, formula) in [("Add", { (x: Float, y: Float) in x + y }), ("Sub", { $0 - $1 }), ("Mul", { $0 * $1 }), ("Div", { $0 / $1 })] {
-            let y = try runOneNode(op, inputs: [("a", Tensor(shape: shapeA, scalars: a)), ("b", Tensor(shape: shapeB, scalars: b))])[0]
+        for (op, formula) in [
+            ("Add", { (x: Float, y: Float) in x + y }), ("Sub", { $0 - $1 }), ("Mul", { $0 * $1 }),
+            ("Div", { $0 / $1 }),
+        ] {
+            let y = try runOneNode(
+                op, inputs: [("a", Tensor(shape: shapeA, scalars: a)), ("b", Tensor(shape: shapeB, scalars: b))])[0]
             #expect(y.shape == out)
             for flat in 0..<out.reduce(1, *) {
                 var index = [Int](repeating: 0, count: rank)
@@ -147,14 +154,20 @@ func attribute(_ name: String, f: Float? = nil, i: Int? = nil, ints: [Int]? = ni
     @Test func softmaxOverAnInnerAxis() throws {
         // axis 1 of [2, 2, 2]: normalise pairs (x[n,0,k], x[n,1,k]).
         let x: [Float] = [0, 1, 2, 3, 4, 5, 6, 7]
-        let y = try runOneNode("Softmax", inputs: [("x", Tensor(shape: [2, 2, 2], scalars: x))], attributes: [attribute("axis", i: 1)])[0].scalars
+        let y = try runOneNode(
+            "Softmax", inputs: [("x", Tensor(shape: [2, 2, 2], scalars: x))], attributes: [attribute("axis", i: 1)])[0]
+            .scalars
         let pair = 1 / (1 + Foundation.exp(2.0))  // softmax(a, a + 2)[0]
         for index in [0, 1, 4, 5] { #expect(abs(Double(y[index]) - pair) < 1e-6) }
     }
 
     @Test func clipUsesOptionalBounds() throws {
         let y = try runOneNode(
-            "Clip", inputs: [("x", Tensor(shape: [8], scalars: Self.x)), ("lo", Tensor(shape: [], scalars: [-1])), ("hi", Tensor(shape: [], scalars: [1]))])[0]
+            "Clip",
+            inputs: [
+                ("x", Tensor(shape: [8], scalars: Self.x)), ("lo", Tensor(shape: [], scalars: [-1])),
+                ("hi", Tensor(shape: [], scalars: [1])),
+            ])[0]
         #expect(y.scalars == Self.x.map { min(max($0, -1), 1) })
     }
 }

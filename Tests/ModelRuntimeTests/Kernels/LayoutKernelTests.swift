@@ -7,6 +7,14 @@ import Testing
 @testable import ModelRuntime
 
 @Suite struct LayoutKernelTests {
+    /// The fixture file holds every op family it is written for (an empty or cut file would
+    /// make the parameterised test below pass with no cases).
+    @Test func fixtureLoadsWithEveryFamily() throws {
+        let cases = try KernelFixtureCase.load("misc_layout.json")
+        #expect(Set(cases.map(\.op)) == ["Cast", "Concat", "Gather", "Split", "Transpose"])
+        #expect(cases.count == 35)
+    }
+
     @Test(arguments: try KernelFixtureCase.load("misc_layout.json"))
     func matchesReference(_ fixture: KernelFixtureCase) throws {
         try fixture.check()

@@ -17,8 +17,14 @@ import Testing
         let shapeB = transB == 1 ? [n, k] : [k, n]
         let y = try runOneNode(
             "Gemm",
-            inputs: [("a", Tensor(shape: shapeA, scalars: a)), ("b", Tensor(shape: shapeB, scalars: b)), ("c", Tensor(shape: [n], scalars: c))],
-            attributes: [attribute("transA", i: transA), attribute("transB", i: transB), attribute("alpha", f: 0.5), attribute("beta", f: 2)])[0]
+            inputs: [
+                ("a", Tensor(shape: shapeA, scalars: a)), ("b", Tensor(shape: shapeB, scalars: b)),
+                ("c", Tensor(shape: [n], scalars: c)),
+            ],
+            attributes: [
+                attribute("transA", i: transA), attribute("transB", i: transB), attribute("alpha", f: 0.5),
+                attribute("beta", f: 2),
+            ])[0]
         #expect(y.shape == [m, n])
         for i in 0..<m {
             for j in 0..<n {
@@ -37,7 +43,9 @@ import Testing
         // A [2,1,2,3] @ B [3,3,2] → [2,3,2,2]; reference by index arithmetic.
         let a = (0..<12).map { Float($0) }
         let b = (0..<18).map { Float($0 % 4) - 1 }
-        let y = try runOneNode("MatMul", inputs: [("a", Tensor(shape: [2, 1, 2, 3], scalars: a)), ("b", Tensor(shape: [3, 3, 2], scalars: b))])[0]
+        let y = try runOneNode(
+            "MatMul",
+            inputs: [("a", Tensor(shape: [2, 1, 2, 3], scalars: a)), ("b", Tensor(shape: [3, 3, 2], scalars: b))])[0]
         #expect(y.shape == [2, 3, 2, 2])
         for batchA in 0..<2 {
             for batchB in 0..<3 {
@@ -57,7 +65,8 @@ import Testing
         let flat = try runOneNode("Flatten", inputs: [("x", Tensor(shape: [2, 3, 4], scalars: x))])[0]
         #expect(flat.shape == [2, 12] && flat.scalars == x)
         let reshaped = try runOneNode(
-            "Reshape", inputs: [("x", Tensor(shape: [2, 3, 4], scalars: x))], constants: [("s", Tensor(shape: [2], int64s: [4, -1]))])[0]
+            "Reshape", inputs: [("x", Tensor(shape: [2, 3, 4], scalars: x))],
+            constants: [("s", Tensor(shape: [2], int64s: [4, -1]))])[0]
         #expect(reshaped.shape == [4, 6] && reshaped.scalars == x)
     }
 }

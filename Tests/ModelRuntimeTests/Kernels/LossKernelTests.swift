@@ -7,6 +7,14 @@ import Testing
 @testable import ModelRuntime
 
 @Suite struct LossKernelTests {
+    /// The fixture file holds every op family it is written for (an empty or cut file would
+    /// make the parameterised test below pass with no cases).
+    @Test func fixtureLoadsWithEveryFamily() throws {
+        let cases = try KernelFixtureCase.load("misc_loss.json")
+        #expect(Set(cases.map(\.op)) == ["NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss"])
+        #expect(cases.count == 25)
+    }
+
     @Test(arguments: try KernelFixtureCase.load("misc_loss.json"))
     func matchesReference(_ fixture: KernelFixtureCase) throws {
         try fixture.check()

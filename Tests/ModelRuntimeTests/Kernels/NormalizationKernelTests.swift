@@ -7,6 +7,14 @@ import Testing
 @testable import ModelRuntime
 
 @Suite struct NormalizationKernelTests {
+    /// The fixture file holds every op family it is written for (an empty or cut file would
+    /// make the parameterised test below pass with no cases).
+    @Test func fixtureLoadsWithEveryFamily() throws {
+        let cases = try KernelFixtureCase.load("misc_normalization.json")
+        #expect(Set(cases.map(\.op)) == ["BatchNormalization", "LayerNormalization"])
+        #expect(cases.count == 12)
+    }
+
     @Test(arguments: try KernelFixtureCase.load("misc_normalization.json"))
     func matchesReference(_ fixture: KernelFixtureCase) throws {
         try fixture.check()

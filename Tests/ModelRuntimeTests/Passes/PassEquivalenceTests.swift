@@ -1,8 +1,8 @@
 import Foundation
 import ModelCompiler
 import ModelFormat
-import Testing
 import TestSupport
+import Testing
 
 @testable import ModelRuntime
 
@@ -20,6 +20,7 @@ import TestSupport
         let reference = try #require(try o0.run(["x": x])["y"])
         let optimized = try #require(try o2.run(["x": x])["y"])
         #expect(reference.shape == optimized.shape)
+        #expect(reference.shape.first == 5 && reference.count > 0, "one output row per input row")
         for (a, b) in zip(reference.scalars, optimized.scalars) {
             #expect(abs(a - b) <= 1e-5 * max(1, abs(a)), "\(name): \(a) vs \(b)")
         }
@@ -32,6 +33,7 @@ import TestSupport
         let x = Tensor(shape: [3, 64], scalars: (0..<192).map { Float($0 % 17) })
         let a = try #require(try o0.run(["x": x])["logits"]).scalars
         let b = try #require(try o2.run(["x": x])["logits"]).scalars
+        #expect(a.count == 30 && b.count == 30, "3 samples × 10 logits")
         for (u, v) in zip(a, b) { #expect(abs(u - v) <= 1e-5 * max(1, abs(u))) }
     }
 }

@@ -52,26 +52,8 @@ import Testing
         }
         // Gradients against central differences of the training loss (batch statistics), with
         // the tolerance of GradientCheckTests (float32 loss, h = 1e-3).
-        let h: Float = 1e-3
-        for parameter in session.training.parameters {
-            let analytic = try #require(step.values[parameter.gradient]).scalars
-            let original = try #require(session.store.tensor(parameter.name))
-            var values = original.scalars
-            for index in values.indices {
-                let saved = values[index]
-                var losses: [Double] = []
-                for delta in [h, -h] {
-                    values[index] = saved + delta
-                    session.store.assign(parameter.name, Tensor(shape: original.shape, scalars: values))
-                    losses.append(Double(try session.step(feeds, learningRate: 0).loss))
-                }
-                values[index] = saved
-                let numeric = (losses[0] - losses[1]) / Double(2 * h)
-                #expect(
-                    abs(Double(analytic[index]) - numeric) <= 2e-3 + 2e-2 * abs(numeric),
-                    "\(parameter.name)[\(index)]: autodiff \(analytic[index]), finite difference \(numeric)")
-            }
-            session.store.assign(parameter.name, original)
+        try GradientCheckTests.expectGradientsMatchFiniteDifferences(session, gradients: step.values) {
+            Double(try session.step(feeds, learningRate: 0).loss)
         }
         // Evaluation uses the running statistics (inference form), not the batch's.
         #expect(!session.evaluation.graph.nodes.contains { $0.op == .batchNormalizationTrain })

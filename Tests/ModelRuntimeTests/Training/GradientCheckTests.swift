@@ -229,10 +229,19 @@ import Testing
         }
         // Learning rate 0: the step computes gradients and leaves the weights as they are.
         let step = try session.step(feeds, learningRate: 0, fetching: session.training.parameters.map(\.gradient))
-        #expect(!session.training.parameters.isEmpty)
+        try Self.expectGradientsMatchFiniteDifferences(session, gradients: step.values, loss: evaluate)
+    }
+
+    /// For every trained weight element, the gradient in `gradients` (by the weight's gradient
+    /// name) equals the central difference (L(p + h) − L(p − h)) / 2h of `loss`, with h and the
+    /// tolerance explained on the suite. Weights are restored afterwards.
+    static func expectGradientsMatchFiniteDifferences(
+        _ session: TrainingSession, gradients: [String: Tensor], loss: () throws -> Double
+    ) throws {
         let h: Float = 1e-3
+        #expect(!session.training.parameters.isEmpty)
         for parameter in session.training.parameters {
-            let analytic = try #require(step.values[parameter.gradient]).scalars
+            let analytic = try #require(gradients[parameter.gradient]).scalars
             let original = try #require(session.store.tensor(parameter.name))
             var values = original.scalars
             #expect(analytic.count == values.count)
@@ -240,10 +249,10 @@ import Testing
                 let saved = values[index]
                 values[index] = saved + h
                 session.store.assign(parameter.name, Tensor(shape: original.shape, scalars: values))
-                let plus = try evaluate()
+                let plus = try loss()
                 values[index] = saved - h
                 session.store.assign(parameter.name, Tensor(shape: original.shape, scalars: values))
-                let minus = try evaluate()
+                let minus = try loss()
                 values[index] = saved
                 let numeric = (plus - minus) / Double(2 * h)
                 let got = Double(analytic[index])

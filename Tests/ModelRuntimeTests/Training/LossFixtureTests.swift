@@ -28,7 +28,14 @@ struct LossFixtureCase: Decodable, Sendable, CustomTestStringConvertible {
             if let values = try? container.decode([Double].self, forKey: .data) {
                 data = values
             } else {
-                data = try container.decode([String].self, forKey: .data).map { Double($0) ?? .nan }
+                // Only the generator's spelling of NaN; anything else is a broken fixture.
+                data = try container.decode([String].self, forKey: .data).map { text in
+                    guard text == "nan" else {
+                        throw DecodingError.dataCorruptedError(
+                            forKey: .data, in: container, debugDescription: "'\(text)' is not a number or \"nan\"")
+                    }
+                    return .nan
+                }
             }
         }
         enum CodingKeys: String, CodingKey { case shape, data }
@@ -105,6 +112,17 @@ struct LossFixtureCase: Decodable, Sendable, CustomTestStringConvertible {
 /// float32 inputs and store float32, so results sit within a few float32 ulps of the float64
 /// reference (≈ 1e-7 relative); a wrong weight, denominator or sign moves them by 1e-2 or more.
 @Suite struct LossFixtureTests {
+    /// The fixture file holds what the generator writes (an empty or cut file would make the
+    /// parameterised test below pass with no cases): 99 cases over the 10 loss kinds and the 5
+    /// reductions.
+    @Test func fixtureCoversEveryKindAndReduction() throws {
+        let cases = try LossFixtureCase.all()
+        #expect(cases.count == 99)
+        #expect(Set(cases.map(\.kind)).count == 10)
+        #expect(
+            Set(cases.map(\.reduction)) == ["MEAN", "SUM", "NONE", "MEAN_OVER_WEIGHTS", "SUM_OVER_NONZERO_WEIGHTS"])
+    }
+
     @Test(arguments: try LossFixtureCase.all())
     func lossAndGradientMatchPyTorch(_ fixture: LossFixtureCase) throws {
         var model = ProtoModel()

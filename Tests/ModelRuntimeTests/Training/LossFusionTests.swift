@@ -71,6 +71,7 @@ import Testing
                 ["x": x, try #require(session.training.targets[0]): t], learningRate: 0, fetching: ["grad/w"])
             results.append([step.loss] + (try #require(step.values["grad/w"])).scalars)
         }
+        #expect(results[0].count == 13 && results[1].count == 13, "the loss and 4×3 weight gradients")
         for (a, b) in zip(results[0], results[1]) {
             #expect(abs(a - b) <= 1e-5 * max(1, abs(a)), "\(activation): O0 \(a), O2 \(b)")
         }

@@ -90,6 +90,16 @@ struct OptimizerFixtureCase: Decodable, Sendable, CustomTestStringConvertible {
 /// (the reference in float64), and five steps accumulate a few ulps; a wrong rule (bias
 /// correction, decay placement, ε inside or outside the root) moves values by far more.
 @Suite struct OptimizerFixtureTests {
+    /// The fixture file holds what the generator writes (an empty or cut file would make the
+    /// parameterised test below pass with no cases): 30 cases over all 8 kinds and 4 schedules.
+    @Test func fixtureCoversEveryOptimizerAndSchedule() throws {
+        let cases = try OptimizerFixtureCase.all()
+        #expect(cases.count == 30)
+        #expect(Set(cases.map(\.kind)).count == 8)
+        #expect(Set(cases.map(\.schedule.kind)) == ["CONSTANT", "STEP", "COSINE", "EXPONENTIAL"])
+        #expect(cases.allSatisfy { $0.grads.count == 5 && $0.expected.count == 5 && $0.learningRates.count == 5 })
+    }
+
     @Test(arguments: try OptimizerFixtureCase.all())
     func stepsMatchTorchOptim(_ fixture: OptimizerFixtureCase) throws {
         let optimizer = try fixture.optimizer
@@ -139,8 +149,10 @@ struct OptimizerFixtureCase: Decodable, Sendable, CustomTestStringConvertible {
             for (index, gradient) in stepGradients.enumerated() { feeds["g\(index)"] = gradient.tensor }
             var results: [String: Tensor] = [:]
             try runner.run(feeds, fetching: [], into: &results)
+            #expect(fixture.expected[step].count == fixture.params.count)
             for (index, want) in fixture.expected[step].enumerated() {
                 let got = try #require(store.tensor("p\(index)")).scalars
+                #expect(got.count == want.data.count, "step \(step + 1) p\(index) size")
                 for (position, (value, reference)) in zip(got, want.data).enumerated() {
                     #expect(
                         abs(Double(value) - reference) <= 1e-5 + 1e-4 * abs(reference),
