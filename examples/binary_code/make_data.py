@@ -6,20 +6,16 @@ label [N] int64 (the digit 0..9). Every model here reads the same file; each hea
 `label` its own way. The rows are shuffled with a fixed seed so the file does not depend on
 the order of the CSV; the models hold out a seeded random 20% for validation themselves.
 """
-import gzip
 import os
 import sys
 
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "examples", "common"))
+from digits import load_digits  # noqa: E402
 SEED = 2024
 
-
-def load_digits():
-    with gzip.open(os.path.join(ROOT, "examples", "digits", "digits.csv.gz"), "rt") as f:
-        table = np.loadtxt(f, delimiter=",", dtype=np.int64)
-    return table[:, :64].astype(np.float32), table[:, 64]
 
 
 def main():

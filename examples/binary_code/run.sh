@@ -4,15 +4,9 @@
 # validation split; every variant sees the same splits), and prints a markdown table of the
 # held-out accuracy and the parameter count.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-bin="${BIN:-$(swift build -c release --show-bin-path)}"
-[[ -x "$bin/modelrun" ]] || { echo "build first: swift build -c release" >&2; exit 1; }
-here=examples/binary_code
-out="${OUT_DIR:-out/binary_code}"
-seeds="${SEEDS:-1 2 3 4 5}"
-mkdir -p "$out"
+name=binary_code
+source "$(dirname "$0")/../common/setup.sh"
 python3 "$here/make_data.py" "$out" >&2
-summarize() { python3 examples/common/summarize.py "$@"; }
 
 variants="one_hot natural gray hadamard"
 for variant in $variants; do

@@ -13,20 +13,16 @@ The 1,797 digit images are first split (seeded) into two disjoint pools, 80% and
 - test.npz: 1,500 pairs drawn from the other 20% pool, so no image in it was seen in
   training; `modelrun eval` on this file is the honest held-out score.
 """
-import gzip
 import os
 import sys
 
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "examples", "common"))
+from digits import load_digits  # noqa: E402
 SEED = 2024
 
-
-def load_digits():
-    with gzip.open(os.path.join(ROOT, "examples", "digits", "digits.csv.gz"), "rt") as f:
-        table = np.loadtxt(f, delimiter=",", dtype=np.int64)
-    return table[:, :64].astype(np.float32), table[:, 64]
 
 
 def make_pairs(images, labels, count, rng):

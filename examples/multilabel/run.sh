@@ -4,15 +4,9 @@
 # same without the cap, each with 5 training seeds, evaluates every trained model on test.npz
 # (pairs of digit images never seen in training) and prints a markdown table.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-bin="${BIN:-$(swift build -c release --show-bin-path)}"
-[[ -x "$bin/modelrun" ]] || { echo "build first: swift build -c release" >&2; exit 1; }
-here=examples/multilabel
-out="${OUT_DIR:-out/multilabel}"
-seeds="${SEEDS:-1 2 3 4 5}"
-mkdir -p "$out"
+name=multilabel
+source "$(dirname "$0")/../common/setup.sh"
 python3 "$here/make_data.py" "$out" >&2
-summarize() { python3 examples/common/summarize.py "$@"; }
 
 variants="multi_hot multi_hot_capped soft_multi_label soft_multi_label_uncapped"
 for variant in $variants; do

@@ -17,22 +17,18 @@ files), so no validation image, noisy or clean, occurs in training.
 Arrays: x [N, 64] float32 (the 0..16 pixel scale; the models divide by 16 with a Mul node;
 noisy pixels are not clipped) and level [N] int64. Deterministic (seed 2024).
 """
-import gzip
 import os
 import sys
 
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "examples", "common"))
+from digits import load_digits  # noqa: E402
 SEED = 2024
 LEVELS = 5
 COPIES = 4
 
-
-def load_digits():
-    with gzip.open(os.path.join(ROOT, "examples", "digits", "digits.csv.gz"), "rt") as f:
-        table = np.loadtxt(f, delimiter=",", dtype=np.int64)
-    return table[:, :64].astype(np.float32), table[:, 64]
 
 
 def noisy_copies(images, rng):

@@ -4,15 +4,9 @@
 # ORDINAL_DISTANCE_CROSS_ENTROPY on each with 5 training seeds, validating on images that
 # training never saw, and prints a markdown table of MAE (in levels) and accuracy.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-bin="${BIN:-$(swift build -c release --show-bin-path)}"
-[[ -x "$bin/modelrun" ]] || { echo "build first: swift build -c release" >&2; exit 1; }
-here=examples/ordinal
-out="${OUT_DIR:-out/ordinal}"
-seeds="${SEEDS:-1 2 3 4 5}"
-mkdir -p "$out"
+name=ordinal
+source "$(dirname "$0")/../common/setup.sh"
 python3 "$here/make_data.py" "$out" | tee "$out/data.txt" >&2
-summarize() { python3 examples/common/summarize.py "$@"; }
 
 tasks="noise binned"
 variants="one_hot ordinal distance_ce"

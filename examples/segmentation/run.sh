@@ -3,15 +3,9 @@
 # pixel-wise softmax cross-entropy and with inverse-frequency class weights (5 training seeds
 # each; a seeded random 20% of the images is held out), and prints a markdown table.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-bin="${BIN:-$(swift build -c release --show-bin-path)}"
-[[ -x "$bin/modelrun" ]] || { echo "build first: swift build -c release" >&2; exit 1; }
-here=examples/segmentation
-out="${OUT_DIR:-out/segmentation}"
-seeds="${SEEDS:-1 2 3 4 5}"
-mkdir -p "$out"
+name=segmentation
+source "$(dirname "$0")/../common/setup.sh"
 python3 "$here/make_data.py" "$out" >&2
-summarize() { python3 examples/common/summarize.py "$@"; }
 
 variants="unweighted weighted"
 for variant in $variants; do
