@@ -45,8 +45,15 @@ struct Infer: ParsableCommand {
         }
         let feeds = try readFeeds(for: session)
         do {
+            // One run fetches both what is written and what is decoded.
+            let requested = outputs.isEmpty ? session.outputNames : outputs
+            let writes = !decode || outputFile != nil
+            let heads = decode ? session.model.head.map(\.output) : []
+            var names = writes ? requested : []
+            for head in heads where !names.contains(head) { names.append(head) }
+            let fetched = try session.run(feeds, outputs: names)
             if decode {
-                let predictions = try session.predict(feeds)
+                let predictions = try session.decode(fetched)
                 let count = predictions.values.map(\.count).max() ?? 0
                 for sample in 0..<count {
                     var line: [String: Prediction] = [:]
@@ -54,10 +61,7 @@ struct Infer: ParsableCommand {
                     Output.jsonLine(line)
                 }
             }
-            if !decode || outputFile != nil {
-                let fetched = try session.run(feeds, outputs: outputs.isEmpty ? nil : outputs)
-                try write(fetched)
-            }
+            if writes { try write(fetched.filter { requested.contains($0.key) }) }
         } catch let error as RuntimeError {
             Output.error("error[\(error.code)]: \(error.description)")
             throw InvalidInput()

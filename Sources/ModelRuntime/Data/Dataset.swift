@@ -41,17 +41,15 @@ public struct Dataset: Sendable {
                 file: file, column: labelColumn.display, reason: "features and labels are both named '\(labelName)'")
         }
         var data = try DataFile.read(url, limits: limits)
-        var kind = Self.kind(ofName: url.lastPathComponent)
-        if kind == nil {
-            if Zlib.isGzip(data) { data = try Zlib.gunzip(data, limit: limits.maxArrayBytes, file: file) }
-            kind = Self.kind(ofContents: data)
-        }
+        // Any kind may arrive gzipped (`.csv.gz`, `-ubyte.gz`, `.npy.gz`, `.npz.gz`): inflate
+        // once here, so every reader below sees plain bytes.
+        if Zlib.isGzip(data) { data = try Zlib.gunzip(data, limit: limits.maxArrayBytes, file: file) }
+        let kind = Self.kind(ofName: url.lastPathComponent) ?? Self.kind(ofContents: data)
         let arrays: [String: Tensor]
         switch kind {
         case .npz:
             arrays = try NPZ.read(data, file: file, limits: limits)
         case .npy:
-            if Zlib.isGzip(data) { data = try Zlib.gunzip(data, limit: limits.maxArrayBytes, file: file) }
             arrays = [featureName: try NPY.read(data, file: file, limits: limits)]
         case .csv:
             let table = try CSV.read(data, file: file, labelColumn: labelColumn, limits: limits)

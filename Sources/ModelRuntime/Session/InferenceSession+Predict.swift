@@ -5,10 +5,14 @@ extension InferenceSession {
     /// decoder of the head, or the one its encoding implies). Returns, per head name, one
     /// prediction per sample.
     public func predict(_ feeds: [String: Tensor]) throws(RuntimeError) -> [String: [Prediction]] {
-        let heads = model.head
-        let outputs = try run(feeds, outputs: heads.map(\.output))
+        try decode(run(feeds, outputs: model.head.map(\.output)))
+    }
+
+    /// Each head's predictions from already fetched values (which must include the head
+    /// outputs), so a caller that also needs other values runs the graph once.
+    public func decode(_ outputs: [String: Tensor]) throws(RuntimeError) -> [String: [Prediction]] {
         var result: [String: [Prediction]] = [:]
-        for (index, head) in heads.enumerated() {
+        for (index, head) in model.head.enumerated() {
             let name = head.name.isEmpty ? "#\(index)" : head.name
             guard let output = outputs[head.output] else { continue }
             do {

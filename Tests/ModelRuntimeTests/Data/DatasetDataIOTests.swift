@@ -55,6 +55,25 @@ import Testing
         #expect(try Dataset(contentsOf: url).arrays.keys.sorted() == names)
     }
 
+    /// Any kind may be gzipped, compressed here by the system's gzip (not our zlib wrapper).
+    @Test(arguments: [("savez.npz", "archive.npz.gz", ["label", "x"]), ("f4_3x4.npy", "array.npy.gz", ["x"])])
+    func loadsGzippedFilesOfAnyKind(_ fixture: String, _ name: String, _ arrays: [String]) throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-c", DataFixture.url(fixture).path]
+        let output = Pipe()
+        gzip.standardOutput = output
+        try gzip.run()
+        let compressed = output.fileHandleForReading.readDataToEndOfFile()
+        gzip.waitUntilExit()
+        #expect(gzip.terminationStatus == 0 && compressed.starts(with: [0x1F, 0x8B]))
+        let url = directory.appendingPathComponent(name)
+        try compressed.write(to: url)
+        #expect(try Dataset(contentsOf: url).arrays.keys.sorted() == arrays)
+    }
+
     @Test func unknownContentIsAnError() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
