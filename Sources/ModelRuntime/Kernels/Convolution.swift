@@ -153,6 +153,8 @@ struct ConvKernel: Kernel {
     let hasBias: Bool
     /// True when X_g can serve as the column matrix directly (1×1, stride 1, no pads).
     let pointwise: Bool
+    /// True when the column matrix is built "wide" (stride 1, no pads; see `unfoldWide`).
+    let wide: Bool
     let activation: Pointwise
     /// For each tap (KH, then KW), the output rows/columns it reaches inside the input.
     let rowTaps: [Range<Int>]
@@ -162,9 +164,16 @@ struct ConvKernel: Kernel {
     var filtersPerGroup: Int { filters / groups }
     /// Rows of the column matrix: C/group·KH·KW.
     var depth: Int { channelsPerGroup * rows.kernel * columns.kernel }
-    /// The im2col buffer: depth × output plane floats (none for the pointwise path).
-    var scratchByteCount: Int { pointwise ? 0 : depth * outputPlane * MemoryLayout<Float>.size }
+    /// The im2col buffer: depth × output plane floats (none for the pointwise path); the wide
+    /// path adds the wide product, filters per group × wide plane.
+    var scratchByteCount: Int {
+        if pointwise { return 0 }
+        if wide { return (depth + filtersPerGroup) * widePlane * MemoryLayout<Float>.size }
+        return depth * outputPlane * MemoryLayout<Float>.size
+    }
     var outputPlane: Int { rows.strided * columns.strided }
+    /// Output rows × the full input width: the plane of the wide path's product.
+    var widePlane: Int { rows.strided * width }
 
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
@@ -197,6 +206,12 @@ struct ConvKernel: Kernel {
             kernel == [1, 1] && rows.stride == 1 && columns.stride == 1
             && [rows.padBegin, rows.padEnd, columns.padBegin, columns.padEnd] == [0, 0, 0, 0]
             && rows.strided == height && columns.strided == width
+        // The wide product computes `width` columns per output row to keep `columns.strided`;
+        // worth it while the extra columns cost less than the per-row copies they save.
+        wide =
+            !pointwise && rows.stride == 1 && columns.stride == 1
+            && [rows.padBegin, rows.padEnd, columns.padBegin, columns.padEnd] == [0, 0, 0, 0]
+            && width <= 2 * columns.strided
         activation = try node.fusedActivation()
         rowTaps = (0..<rows.kernel).map(rows.taps)
         columnTaps = (0..<columns.kernel).map(columns.taps)
@@ -207,6 +222,12 @@ struct ConvKernel: Kernel {
         let w = io.floats(1)
         let y = io.outputFloats(0)
         let plane = outputPlane
+        if wide {
+            if let scratch = io.scratch?.assumingMemoryBound(to: Float.self) {
+                runWide(x: x, w: w, bias: hasBias ? io.floats(2) : nil, y: y, scratch: scratch, threads: io.threads)
+            }
+            return
+        }
         if hasBias {
             let b = io.floats(2)
             for image in 0..<batch {
@@ -222,7 +243,7 @@ struct ConvKernel: Kernel {
                 for group in 0..<groups {
                     multiply(
                         w: w, group: group, columns: x + (image * channels + group * channelsPerGroup) * inputPlane,
-                        y: y + (image * filters + group * filtersPerGroup) * plane, beta: beta)
+                        y: y + (image * filters + group * filtersPerGroup) * plane, beta: beta, threads: io.threads)
                 }
             }
         } else {
@@ -233,7 +254,7 @@ struct ConvKernel: Kernel {
                         unfold(x + (image * channels + group * channelsPerGroup) * inputPlane, into: scratch)
                         multiply(
                             w: w, group: group, columns: UnsafePointer(scratch),
-                            y: y + (image * filters + group * filtersPerGroup) * plane, beta: beta)
+                            y: y + (image * filters + group * filtersPerGroup) * plane, beta: beta, threads: io.threads)
                     }
                 }
             }
@@ -242,14 +263,76 @@ struct ConvKernel: Kernel {
         activation.apply(y, y, count: batch * filters * plane)
     }
 
+    /// The wide path: for stride 1 and no padding, the column row of tap (c, kh, kw) over the
+    /// positions (oh, w) for every input column w — not only the OW valid ones — is one
+    /// contiguous slice of X_g (`unfoldWide`), so the unfolding is KH·KW copies per channel
+    /// instead of KH·KW·OH short ones. The product W_g · columns [M/group, OH·W] lands in
+    /// scratch, and one pass keeps the valid columns, adds the bias and applies a fused ReLU.
+    private func runWide(
+        x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>, threads: Int
+    ) {
+        let plane = outputPlane
+        let inputPlane = height * width
+        let outputWidth = columns.strided
+        let product = scratch + depth * widePlane
+        let relu: Bool
+        if case .relu = activation { relu = true } else { relu = false }
+        for image in 0..<batch {
+            for group in 0..<groups {
+                unfoldWide(x + (image * channels + group * channelsPerGroup) * inputPlane, into: scratch)
+                BLAS.sgemm(
+                    transposeA: false, transposeB: false, m: filtersPerGroup, n: widePlane, k: depth, alpha: 1,
+                    a: w + group * filtersPerGroup * depth, b: UnsafePointer(scratch), beta: 0, c: product,
+                    threads: threads)
+                let output = y + (image * filters + group * filtersPerGroup) * plane
+                for filter in 0..<filtersPerGroup {
+                    let shift = bias?[group * filtersPerGroup + filter] ?? 0
+                    for row in 0..<rows.strided {
+                        let source = product + filter * widePlane + row * width
+                        let target = output + filter * plane + row * outputWidth
+                        if relu {
+                            for column in 0..<outputWidth { target[column] = Swift.max(source[column] + shift, 0) }
+                        } else {
+                            for column in 0..<outputWidth { target[column] = source[column] + shift }
+                        }
+                    }
+                }
+                if !relu { activation.apply(output, output, count: filtersPerGroup * plane) }
+            }
+        }
+    }
+
+    /// The wide im2col: column row (c, kh, kw) holds X_g[c] from element kh·dilation·W +
+    /// kw·dilation on, OH·W elements (zeros past the end of the plane). Entry (oh, ow) for
+    /// ow < OW is the input element that tap meets; the entries for ow ≥ OW are discarded.
+    func unfoldWide(_ x: UnsafePointer<Float>, into buffer: UnsafeMutablePointer<Float>) {
+        let plane = widePlane
+        let inputPlane = height * width
+        var destination = buffer
+        for channel in 0..<channelsPerGroup {
+            let input = x + channel * inputPlane
+            for kh in 0..<rows.kernel {
+                for kw in 0..<columns.kernel {
+                    let start = kh * rows.dilation * width + kw * columns.dilation
+                    let available = Swift.min(plane, inputPlane - start)
+                    destination.update(from: input + start, count: available)
+                    if available < plane { (destination + available).update(repeating: 0, count: plane - available) }
+                    destination += plane
+                }
+            }
+        }
+    }
+
     /// Y_g = W_g · columns (+ Y_g when beta = 1).
     @inline(__always)
     private func multiply(
-        w: UnsafePointer<Float>, group: Int, columns: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, beta: Float
+        w: UnsafePointer<Float>, group: Int, columns: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, beta: Float,
+        threads: Int
     ) {
         BLAS.sgemm(
             transposeA: false, transposeB: false, m: filtersPerGroup, n: outputPlane, k: depth, alpha: 1,
-            a: w + group * filtersPerGroup * depth, b: columns, beta: beta, c: y)
+            a: w + group * filtersPerGroup * depth, b: columns, beta: beta, c: y, threads: threads)
     }
 
     /// im2col: column row (c, kh, kw) holds, for every output position (oh, ow), the input
@@ -395,7 +478,8 @@ struct ConvTransposeKernel: Kernel {
                     BLAS.sgemm(
                         transposeA: true, transposeB: false, m: depth, n: inputPlane, k: channelsPerGroup, alpha: 1,
                         a: w + group * channelsPerGroup * depth,
-                        b: x + (image * channels + group * channelsPerGroup) * inputPlane, beta: 0, c: scratch)
+                        b: x + (image * channels + group * channelsPerGroup) * inputPlane, beta: 0, c: scratch,
+                        threads: io.threads)
                     fold(scratch, into: y + (image * filters + group * filtersPerGroup) * outputPlane)
                 }
             }

@@ -42,7 +42,16 @@ struct GemmKernel: Kernel {
         if let strides = biasStrides, beta != 0 {
             let c = io.floats(2)
             for row in 0..<m {
-                for column in 0..<n { y[row * n + column] = beta * c[row * strides.row + column * strides.column] }
+                let target = y + row * n
+                let source = c + row * strides.row
+                // The last axis of C is contiguous (stride 1) or broadcast (stride 0).
+                if strides.column == 0 {
+                    target.update(repeating: beta * source[0], count: n)
+                } else if beta == 1 {
+                    target.update(from: source, count: n)
+                } else {
+                    for column in 0..<n { target[column] = beta * source[column] }
+                }
             }
             accumulate = 1
         }
@@ -51,11 +60,11 @@ struct GemmKernel: Kernel {
             // either way, since it is [1,K] or [K,1]).
             BLAS.sgemv(
                 transpose: !transB, rows: transB ? n : k, columns: transB ? k : n, alpha: alpha, a: io.floats(1),
-                x: io.floats(0), beta: accumulate, y: y)
+                x: io.floats(0), beta: accumulate, y: y, threads: io.threads)
         } else {
             BLAS.sgemm(
                 transposeA: transA, transposeB: transB, m: m, n: n, k: k, alpha: alpha, a: io.floats(0),
-                b: io.floats(1), beta: accumulate, c: y)
+                b: io.floats(1), beta: accumulate, c: y, threads: io.threads)
         }
         if case .identity = activation { return }
         activation.apply(y, y, count: m * n)
@@ -110,7 +119,7 @@ struct MatMulKernel: Kernel {
             }
             BLAS.sgemm(
                 transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a + matrixA * m * k,
-                b: b + matrixB * k * n, beta: 0, c: y + batch * m * n)
+                b: b + matrixB * k * n, beta: 0, c: y + batch * m * n, threads: io.threads)
         }
     }
 }

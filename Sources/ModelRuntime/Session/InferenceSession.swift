@@ -23,17 +23,25 @@ public final class InferenceSession: @unchecked Sendable {
     /// Declared inputs, in graph order, with each symbolic dim's index into a per-run table.
     private let declarations: [(name: String, type: TensorType, symbolSlots: [Int?])]
     private let symbolCount: Int
+    /// How runs split the batch across threads (nil: they run whole; see `BatchSplit`).
+    let batchSplit: BatchSplit?
 
     private final class PlanEntry {
         let plan: ExecutionPlan
         /// Feed shapes in `declarations` order.
         let shapes: [[Int]]
         let fetches: [String]
+        let threads: Int
+        /// For a part plan (threads 1, batch cut): whether its fetches and every batch-carrying
+        /// value have the part's rows on axis 0, i.e. whether splitting is exact.
+        let rowsPreserved: Bool
         var idle: [Arena] = []
-        init(plan: ExecutionPlan, shapes: [[Int]], fetches: [String]) {
+        init(plan: ExecutionPlan, shapes: [[Int]], fetches: [String], threads: Int, rowsPreserved: Bool) {
             self.plan = plan
             self.shapes = shapes
             self.fetches = fetches
+            self.threads = threads
+            self.rowsPreserved = rowsPreserved
             idle.reserveCapacity(8)
         }
     }
@@ -91,7 +99,9 @@ public final class InferenceSession: @unchecked Sendable {
         }
         self.weights = weights
         self.persistent = persistentByIndex
-        BLAS.setThreads(self.threads)
+        batchSplit =
+            self.threads > 1 && persistentByIndex.isEmpty ? BatchSplit(graph: graph, weights: weights) : nil
+        BLAS.useSingleThreadedLibrary
     }
 
     /// Compiles `model` (read from `file`, for messages) at -O2 and opens a session.
@@ -131,7 +141,8 @@ public final class InferenceSession: @unchecked Sendable {
         _ feeds: [String: Tensor], fetching fetches: [String], into results: inout [String: Tensor]
     ) throws(RuntimeError) {
         try validate(feeds)
-        let (entry, arena) = try borrow(feeds, fetches)
+        if let split = batchSplit, try runSplit(split, feeds, fetching: fetches, into: &results) { return }
+        let (entry, arena) = try borrow(feeds, fetches, rows: nil)
         defer { giveBack(arena, to: entry) }
         let plan = entry.plan
         for (value, name) in plan.feedSlots {
@@ -142,12 +153,7 @@ public final class InferenceSession: @unchecked Sendable {
         // Feeds stay alive (and unmoved) until the run ends: `feeds` holds their storage.
         withExtendedLifetime(feeds) { plan.execute(in: arena) }
         for (name, value) in plan.fetches {
-            let shape = plan.shapes[value]
-            let type = plan.types[value]
-            // Taken out of the dictionary so its storage is uniquely referenced and written in
-            // place (mutating through the subscript would allocate a coroutine frame per run).
-            var tensor = results.removeValue(forKey: name) ?? Tensor(zeros: shape, type: type)
-            if tensor.shape != shape || tensor.elementType != type { tensor = Tensor(zeros: shape, type: type) }
+            var tensor = InferenceSession.reuse(&results, name, shape: plan.shapes[value], type: plan.types[value])
             if let source = arena.table[value] {
                 tensor.withUnsafeMutableBytes { destination in
                     if let base = destination.baseAddress {
@@ -159,12 +165,124 @@ public final class InferenceSession: @unchecked Sendable {
         }
     }
 
-    private func borrow(_ feeds: [String: Tensor], _ fetches: [String]) throws(RuntimeError) -> (PlanEntry, Arena) {
-        func matches(_ entry: PlanEntry) -> Bool {
-            guard entry.fetches == fetches else { return false }
-            for (index, declaration) in declarations.enumerated()
-            where feeds[declaration.name]?.shape != entry.shapes[index] {
+    /// The tensor under `name` in `results`, taken out so its storage is uniquely referenced
+    /// and written in place (mutating through the subscript would allocate a coroutine frame
+    /// per run); a new one when its shape or type differs.
+    /// With `rows`, the shape's first dim is replaced by it (a split run's output from a part's
+    /// shape), compared in place so that a reused tensor costs no allocation.
+    private static func reuse(
+        _ results: inout [String: Tensor], _ name: String, shape: [Int], rows: Int? = nil, type: ElementType
+    ) -> Tensor {
+        func matches(_ given: [Int]) -> Bool {
+            guard given.count == shape.count else { return false }
+            for axis in shape.indices where given[axis] != (axis == 0 ? rows ?? shape[0] : shape[axis]) {
                 return false
+            }
+            return true
+        }
+        if let tensor = results.removeValue(forKey: name), matches(tensor.shape), tensor.elementType == type {
+            return tensor
+        }
+        var full = shape
+        if let rows, !full.isEmpty { full[0] = rows }
+        return Tensor(zeros: full, type: type)
+    }
+
+    /// Runs the batch in row ranges, one per thread, each through a single-threaded plan for
+    /// its row count (`BatchSplit`); false, having done nothing, when the batch is too small to
+    /// split or the part plans would not keep rows apart.
+    private func runSplit(
+        _ split: BatchSplit, _ feeds: [String: Tensor], fetching fetches: [String],
+        into results: inout [String: Tensor]
+    ) throws(RuntimeError) -> Bool {
+        guard let first = split.batchedInputs.firstIndex(of: true),
+            let rows = feeds[declarations[first].name]?.shape.first
+        else { return false }
+        let parts = min(threads, WorkerPool.shared.capacity, rows / BatchSplit.minimumRows)
+        guard parts >= 2 else { return false }
+        let base = rows / parts
+        let extra = rows % parts
+        func partRows(_ part: Int) -> Int { base + (part < extra ? 1 : 0) }
+        func partStart(_ part: Int) -> Int { part * base + min(part, extra) }
+        return try withUnsafeTemporaryAllocation(of: (PlanEntry, Arena).self, capacity: parts) {
+            (borrowed) throws(RuntimeError) -> Bool in
+            var count = 0
+            defer {
+                for index in 0..<count { giveBack(borrowed[index].1, to: borrowed[index].0) }
+                borrowed.baseAddress?.deinitialize(count: count)
+            }
+            for part in 0..<parts {
+                // A part that cannot be planned (a Reshape whose element count no longer
+                // divides) means the rows do not split: the batch runs whole.
+                guard let (entry, arena) = try? borrow(feeds, fetches, rows: partRows(part)) else { return false }
+                (borrowed.baseAddress.unsafelyUnwrapped + count).initialize(to: (entry, arena))
+                count += 1
+                guard entry.rowsPreserved else { return false }
+                let plan = entry.plan
+                for (value, name) in plan.feedSlots {
+                    guard let tensor = feeds[name] else { continue }
+                    let carries = split.batchedInputs[declarationIndex(name)]
+                    let offset =
+                        carries ? partStart(part) * (tensor.count / max(rows, 1)) * tensor.elementType.byteSize : 0
+                    arena.table[value] =
+                        tensor.withUnsafeBytes { UnsafeMutableRawPointer(mutating: $0.baseAddress) }.map { $0 + offset }
+                }
+            }
+            var shared = UncheckedParts(parts: UnsafeBufferPointer(borrowed))
+            withExtendedLifetime(feeds) {
+                withUnsafePointer(to: &shared) { address in
+                    WorkerPool.shared.run(parts: parts, context: UnsafeRawPointer(address)) { context, part in
+                        let (entry, arena) = context.assumingMemoryBound(to: UncheckedParts.self).pointee.parts[part]
+                        entry.plan.execute(in: arena)
+                    }
+                }
+            }
+            let plan = borrowed[0].0.plan
+            for (name, value) in plan.fetches {
+                let type = plan.types[value]
+                var tensor = InferenceSession.reuse(&results, name, shape: plan.shapes[value], rows: rows, type: type)
+                let rowBytes = tensor.count / max(rows, 1) * type.byteSize
+                tensor.withUnsafeMutableBytes { destination in
+                    guard let target = destination.baseAddress else { return }
+                    for part in 0..<parts {
+                        guard let source = borrowed[part].1.table[value] else { continue }
+                        (target + partStart(part) * rowBytes).copyMemory(
+                            from: source, byteCount: partRows(part) * rowBytes)
+                    }
+                }
+                results[name] = tensor
+            }
+            return true
+        }
+    }
+
+    /// The parts of a split run, shared with the worker threads: each reads only its own
+    /// entry, and `WorkerPool.run` returns after all are done.
+    private struct UncheckedParts: @unchecked Sendable {
+        let parts: UnsafeBufferPointer<(PlanEntry, Arena)>
+    }
+
+    private func declarationIndex(_ name: String) -> Int {
+        declarations.firstIndex { $0.name == name } ?? 0
+    }
+
+    /// A plan and an idle arena for the feeds' shapes — with the first dim of batch-carrying
+    /// inputs replaced by `rows` for a part of a split run (planned single-threaded).
+    private func borrow(
+        _ feeds: [String: Tensor], _ fetches: [String], rows: Int?
+    ) throws(RuntimeError) -> (PlanEntry, Arena) {
+        let threads = rows == nil ? self.threads : 1
+        func carries(_ index: Int) -> Bool { rows != nil && batchSplit?.batchedInputs[index] == true }
+        func matches(_ entry: PlanEntry) -> Bool {
+            guard entry.threads == threads, entry.fetches == fetches else { return false }
+            for (index, declaration) in declarations.enumerated() {
+                guard let shape = feeds[declaration.name]?.shape else { return false }
+                let planned = entry.shapes[index]
+                guard planned.count == shape.count else { return false }
+                for axis in shape.indices where planned[axis] != (axis == 0 && carries(index) ? rows ?? 0 : shape[axis])
+                {
+                    return false
+                }
             }
             return true
         }
@@ -175,13 +293,25 @@ public final class InferenceSession: @unchecked Sendable {
             return (entry, arena ?? Arena(plan: entry.plan))
         }
         lock.unlock()
-        let shapes = declarations.map { feeds[$0.name]?.shape ?? [] }
+        let shapes = declarations.indices.map { index -> [Int] in
+            var shape = feeds[declarations[index].name]?.shape ?? []
+            if carries(index), let rows, !shape.isEmpty { shape[0] = rows }
+            return shape
+        }
         var planner = Planner(graph: graph, weights: weights, threads: threads)
         planner.persistent = persistent
         let plan = try planner.plan(
             feedShapes: Dictionary(uniqueKeysWithValues: zip(declarations.map(\.name), shapes)), fetch: fetches)
+        var rowsPreserved = true
+        if let rows, let split = batchSplit {
+            rowsPreserved =
+                plan.fetches.allSatisfy { split.batchedValues.contains($0.value) }
+                && split.batchedValues.allSatisfy { plan.shapes[$0].isEmpty || plan.shapes[$0].first == rows }
+        }
         lock.lock()
-        let entry = plans.first(where: matches) ?? PlanEntry(plan: plan, shapes: shapes, fetches: fetches)
+        let entry =
+            plans.first(where: matches)
+            ?? PlanEntry(plan: plan, shapes: shapes, fetches: fetches, threads: threads, rowsPreserved: rowsPreserved)
         if !plans.contains(where: { $0 === entry }) { plans.append(entry) }
         lock.unlock()
         return (entry, Arena(plan: entry.plan))

@@ -53,12 +53,14 @@ struct ConvGradKernel: Kernel {
                     f.unfold(input, into: columns)
                     BLAS.sgemm(
                         transposeA: false, transposeB: true, m: f.filtersPerGroup, n: depth, k: plane, alpha: 1,
-                        a: gradientOut, b: columns, beta: image == 0 ? 0 : 1, c: dw + group * f.filtersPerGroup * depth)
+                        a: gradientOut, b: columns, beta: image == 0 ? 0 : 1, c: dw + group * f.filtersPerGroup * depth,
+                        threads: io.threads)
                 }
                 if let dx {
                     BLAS.sgemm(
                         transposeA: true, transposeB: false, m: depth, n: plane, k: f.filtersPerGroup, alpha: 1,
-                        a: w + group * f.filtersPerGroup * depth, b: gradientOut, beta: 0, c: columnGradient)
+                        a: w + group * f.filtersPerGroup * depth, b: gradientOut, beta: 0, c: columnGradient,
+                        threads: io.threads)
                     WindowAxis.fold(
                         columnGradient, into: dx + (image * f.channels + group * f.channelsPerGroup) * inputPlane,
                         planes: f.channelsPerGroup, rows: f.rows, columns: f.columns, rowTaps: f.rowTaps,
