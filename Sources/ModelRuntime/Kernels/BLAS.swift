@@ -9,6 +9,9 @@ import COpenBLAS
 public enum BLAS {
     /// Products below this many multiply-adds run on one thread: a hand-off costs more.
     static let minimumParallelWork = 1 << 20
+    /// A matrix-vector product reads each element of A once: below this many elements (512 KB)
+    /// it runs on one thread.
+    static let minimumParallelVectorWork = 1 << 17
 
     /// C = alpha·op(A)·op(B) + beta·C for row-major A [M,K] (or [K,M] if `transposeA`),
     /// B [K,N] (or [N,K] if `transposeB`) and C [M,N], on up to `threads` threads. Buffers must
@@ -21,7 +24,7 @@ public enum BLAS {
         var product = Product(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a,
             lda: transposeA ? m : k, b: b, ldb: transposeB ? k : n, beta: beta, c: c, block: 0, byColumns: true)
-        let parts = partCount(work: m * n * k, threads: threads)
+        let parts = partCount(work: m * n * k, minimum: minimumParallelWork, threads: threads)
         guard parts > 1 else {
             product.run(part: 0)
             return
@@ -86,7 +89,7 @@ public enum BLAS {
     ) {
         var product = VectorProduct(
             transpose: transpose, rows: rows, columns: columns, alpha: alpha, a: a, x: x, beta: beta, y: y, block: 0)
-        let parts = partCount(work: rows * columns, threads: threads)
+        let parts = partCount(work: rows * columns, minimum: minimumParallelVectorWork, threads: threads)
         guard parts > 1 else {
             product.run(part: 0)
             return
@@ -132,9 +135,9 @@ public enum BLAS {
     /// Makes OpenBLAS run every call on the calling thread (see the type's comment).
     static let useSingleThreadedLibrary: Void = openblas_set_num_threads(1)
 
-    private static func partCount(work: Int, threads: Int) -> Int {
-        guard threads > 1, work >= minimumParallelWork else { return 1 }
-        return min(threads, WorkerPool.shared.capacity, max(1, work / (minimumParallelWork / 2)))
+    private static func partCount(work: Int, minimum: Int, threads: Int) -> Int {
+        guard threads > 1, work >= minimum else { return 1 }
+        return min(threads, WorkerPool.shared.capacity, max(1, work / (minimum / 2)))
     }
 
     @inline(__always)

@@ -150,6 +150,20 @@ import Testing
         #expect(parted == whole)
     }
 
+    @Test func graphsWithLargeWeightsRunWhole() throws {
+        // 2048 × 1025 floats = 8.4 MB of weights, above `BatchSplit.maximumWeightBytes`.
+        let graph = Graph(
+            name: "one wide Gemm",
+            body: """
+                node { op_type: "Gemm" input: "x" input: "w" output: "y" attribute { name: "transB" i: 1 } }
+                initializer { name: "w" data_type: FLOAT dims: 1025 dims: 2048 init { kind: GLOROT_UNIFORM } }
+                """,
+            input: [2048], output: #"dim { param: "N" } dim { value: 1025 }"#)
+        let (whole, parted, split) = try Self.runs(graph, batch: 40)
+        #expect(!split)
+        for (a, b) in zip(parted.scalars, whole.scalars) { #expect(abs(a - b) <= 1e-5 * max(1, abs(b))) }
+    }
+
     @Test func smallBatchesRunWhole() throws {
         // 31 rows cannot give two parts of at least `minimumRows` (16) rows.
         let (whole, parted, split) = try Self.runs(Self.splittable[0], batch: 31)
