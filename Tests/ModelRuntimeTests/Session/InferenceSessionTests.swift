@@ -40,9 +40,10 @@ import TestSupport
         (0..<(batch * 64)).map { Float(sin(Double($0) * 0.37)) }
     }
 
-    @Test(arguments: [1, 3, 17])
-    func mlpMatchesAFloat64Reference(batch: Int) throws {
-        let (session, model) = try mlpSession()
+    /// Batch 40 on 2 threads is a split run (two parts of 20 rows).
+    @Test(arguments: [1, 3, 17, 40], [1, 2])
+    func mlpMatchesAFloat64Reference(batch: Int, threads: Int) throws {
+        let (session, model) = try mlpSession(threads: threads)
         let x = input(batch: batch)
         let result = try session.run(["x": Tensor(shape: [batch, 64], scalars: x)])
         let logits = try #require(result["logits"])
@@ -62,9 +63,13 @@ import TestSupport
         #expect(hidden.scalars.allSatisfy { $0 >= 0 })
     }
 
-    @Test func runsFromEightThreadsAtOnce() async throws {
-        let (session, _) = try mlpSession()
-        let batches = (1...8).map { Tensor(shape: [$0, 64], scalars: input(batch: $0)) }
+    /// With 2 threads, batches of 32 rows and more are split runs (`BatchSplit`); concurrent
+    /// callers then find the worker pool busy and run their parts inline, with the same result.
+    @Test(arguments: [1, 2])
+    func runsFromEightThreadsAtOnce(threads: Int) async throws {
+        let (session, _) = try mlpSession(threads: threads)
+        #expect((session.batchSplit != nil) == (threads > 1))
+        let batches = [1, 2, 3, 5, 8, 33, 40, 64].map { Tensor(shape: [$0, 64], scalars: input(batch: $0)) }
         let sequential = try batches.map { try session.run(["x": $0])["logits"] }
         let concurrent = try await withThrowingTaskGroup(of: (Int, Tensor?).self) { group in
             for (index, batch) in batches.enumerated() {
