@@ -137,6 +137,9 @@ public enum BLAS {
 
     private static func partCount(work: Int, minimum: Int, threads: Int) -> Int {
         guard threads > 1, work >= minimum else { return 1 }
+        // Parts call OpenBLAS from several threads at once: it must not start threads of its own
+        // (sessions set this too; a direct caller of a parallel product may not have one).
+        useSingleThreadedLibrary
         return min(threads, WorkerPool.shared.capacity, max(1, work / (minimum / 2)))
     }
 
