@@ -21,12 +21,12 @@ public final class InferenceSession: @unchecked Sendable {
     /// Cached plans; looked up by comparing shapes in place, so a lookup allocates nothing.
     private var plans: [PlanEntry] = []
     /// Declared inputs, in graph order, with each symbolic dim's index into a per-run table.
-    private let declarations: [(name: String, type: TensorType, symbolSlots: [Int?])]
+    let declarations: [(name: String, type: TensorType, symbolSlots: [Int?])]
     private let symbolCount: Int
     /// How runs split the batch across threads (nil: they run whole; see `BatchSplit`).
     let batchSplit: BatchSplit?
 
-    private final class PlanEntry {
+    final class PlanEntry {
         let plan: ExecutionPlan
         /// Feed shapes in `declarations` order.
         let shapes: [[Int]]
@@ -170,7 +170,7 @@ public final class InferenceSession: @unchecked Sendable {
     /// per run); a new one when its shape or type differs.
     /// With `rows`, the shape's first dim is replaced by it (a split run's output from a part's
     /// shape), compared in place so that a reused tensor costs no allocation.
-    private static func reuse(
+    static func reuse(
         _ results: inout [String: Tensor], _ name: String, shape: [Int], rows: Int? = nil, type: ElementType
     ) -> Tensor {
         func matches(_ given: [Int]) -> Bool {
@@ -188,87 +188,9 @@ public final class InferenceSession: @unchecked Sendable {
         return Tensor(zeros: full, type: type)
     }
 
-    /// Runs the batch in row ranges, one per thread, each through a single-threaded plan for
-    /// its row count (`BatchSplit`); false, having done nothing, when the batch is too small to
-    /// split or the part plans would not keep rows apart.
-    private func runSplit(
-        _ split: BatchSplit, _ feeds: [String: Tensor], fetching fetches: [String],
-        into results: inout [String: Tensor]
-    ) throws(RuntimeError) -> Bool {
-        guard let first = split.batchedInputs.firstIndex(of: true),
-            let rows = feeds[declarations[first].name]?.shape.first
-        else { return false }
-        let parts = min(threads, WorkerPool.shared.capacity, rows / BatchSplit.minimumRows)
-        guard parts >= 2 else { return false }
-        let base = rows / parts
-        let extra = rows % parts
-        func partRows(_ part: Int) -> Int { base + (part < extra ? 1 : 0) }
-        func partStart(_ part: Int) -> Int { part * base + min(part, extra) }
-        return try withUnsafeTemporaryAllocation(of: (PlanEntry, Arena).self, capacity: parts) {
-            (borrowed) throws(RuntimeError) -> Bool in
-            var count = 0
-            defer {
-                for index in 0..<count { giveBack(borrowed[index].1, to: borrowed[index].0) }
-                borrowed.baseAddress?.deinitialize(count: count)
-            }
-            for part in 0..<parts {
-                // A part that cannot be planned (a Reshape whose element count no longer
-                // divides) means the rows do not split: the batch runs whole.
-                guard let (entry, arena) = try? borrow(feeds, fetches, rows: partRows(part)) else { return false }
-                (borrowed.baseAddress.unsafelyUnwrapped + count).initialize(to: (entry, arena))
-                count += 1
-                guard entry.rowsPreserved else { return false }
-                let plan = entry.plan
-                for (value, name) in plan.feedSlots {
-                    guard let tensor = feeds[name] else { continue }
-                    let carries = split.batchedInputs[declarationIndex(name)]
-                    let offset =
-                        carries ? partStart(part) * (tensor.count / max(rows, 1)) * tensor.elementType.byteSize : 0
-                    arena.table[value] =
-                        tensor.withUnsafeBytes { UnsafeMutableRawPointer(mutating: $0.baseAddress) }.map { $0 + offset }
-                }
-            }
-            var shared = UncheckedParts(parts: UnsafeBufferPointer(borrowed))
-            withExtendedLifetime(feeds) {
-                withUnsafePointer(to: &shared) { address in
-                    WorkerPool.shared.run(parts: parts, context: UnsafeRawPointer(address)) { context, part in
-                        let (entry, arena) = context.assumingMemoryBound(to: UncheckedParts.self).pointee.parts[part]
-                        entry.plan.execute(in: arena)
-                    }
-                }
-            }
-            let plan = borrowed[0].0.plan
-            for (name, value) in plan.fetches {
-                let type = plan.types[value]
-                var tensor = InferenceSession.reuse(&results, name, shape: plan.shapes[value], rows: rows, type: type)
-                let rowBytes = tensor.count / max(rows, 1) * type.byteSize
-                tensor.withUnsafeMutableBytes { destination in
-                    guard let target = destination.baseAddress else { return }
-                    for part in 0..<parts {
-                        guard let source = borrowed[part].1.table[value] else { continue }
-                        (target + partStart(part) * rowBytes).copyMemory(
-                            from: source, byteCount: partRows(part) * rowBytes)
-                    }
-                }
-                results[name] = tensor
-            }
-            return true
-        }
-    }
-
-    /// The parts of a split run, shared with the worker threads: each reads only its own
-    /// entry, and `WorkerPool.run` returns after all are done.
-    private struct UncheckedParts: @unchecked Sendable {
-        let parts: UnsafeBufferPointer<(PlanEntry, Arena)>
-    }
-
-    private func declarationIndex(_ name: String) -> Int {
-        declarations.firstIndex { $0.name == name } ?? 0
-    }
-
     /// A plan and an idle arena for the feeds' shapes — with the first dim of batch-carrying
     /// inputs replaced by `rows` for a part of a split run (planned single-threaded).
-    private func borrow(
+    func borrow(
         _ feeds: [String: Tensor], _ fetches: [String], rows: Int?
     ) throws(RuntimeError) -> (PlanEntry, Arena) {
         let threads = rows == nil ? self.threads : 1
@@ -317,7 +239,7 @@ public final class InferenceSession: @unchecked Sendable {
         return (entry, Arena(plan: entry.plan))
     }
 
-    private func giveBack(_ arena: Arena, to entry: PlanEntry) {
+    func giveBack(_ arena: Arena, to entry: PlanEntry) {
         lock.lock()
         entry.idle.append(arena)
         lock.unlock()

@@ -1,0 +1,83 @@
+import ModelCompiler
+
+/// Split runs (`BatchSplit`): the batch in row ranges, one per thread, each through a
+/// single-threaded plan for its row count.
+extension InferenceSession {
+    /// Runs the batch in row ranges, one per thread, each through a single-threaded plan for
+    /// its row count (`BatchSplit`); false, having done nothing, when the batch is too small to
+    /// split or the part plans would not keep rows apart.
+    func runSplit(
+        _ split: BatchSplit, _ feeds: [String: Tensor], fetching fetches: [String],
+        into results: inout [String: Tensor]
+    ) throws(RuntimeError) -> Bool {
+        guard let first = split.batchedInputs.firstIndex(of: true),
+            let rows = feeds[declarations[first].name]?.shape.first
+        else { return false }
+        let parts = min(threads, WorkerPool.shared.capacity, rows / BatchSplit.minimumRows)
+        guard parts >= 2 else { return false }
+        let base = rows / parts
+        let extra = rows % parts
+        func partRows(_ part: Int) -> Int { base + (part < extra ? 1 : 0) }
+        func partStart(_ part: Int) -> Int { part * base + min(part, extra) }
+        return try withUnsafeTemporaryAllocation(of: (PlanEntry, Arena).self, capacity: parts) {
+            (borrowed) throws(RuntimeError) -> Bool in
+            var count = 0
+            defer {
+                for index in 0..<count { giveBack(borrowed[index].1, to: borrowed[index].0) }
+                borrowed.baseAddress?.deinitialize(count: count)
+            }
+            for part in 0..<parts {
+                // A part that cannot be planned (a Reshape whose element count no longer
+                // divides) means the rows do not split: the batch runs whole.
+                guard let (entry, arena) = try? borrow(feeds, fetches, rows: partRows(part)) else { return false }
+                (borrowed.baseAddress.unsafelyUnwrapped + count).initialize(to: (entry, arena))
+                count += 1
+                guard entry.rowsPreserved else { return false }
+                let plan = entry.plan
+                for (value, name) in plan.feedSlots {
+                    guard let tensor = feeds[name] else { continue }
+                    let carries = split.batchedInputs[declarationIndex(name)]
+                    let offset =
+                        carries ? partStart(part) * (tensor.count / max(rows, 1)) * tensor.elementType.byteSize : 0
+                    arena.table[value] =
+                        tensor.withUnsafeBytes { UnsafeMutableRawPointer(mutating: $0.baseAddress) }.map { $0 + offset }
+                }
+            }
+            var shared = UncheckedParts(parts: UnsafeBufferPointer(borrowed))
+            withExtendedLifetime(feeds) {
+                withUnsafePointer(to: &shared) { address in
+                    WorkerPool.shared.run(parts: parts, context: UnsafeRawPointer(address)) { context, part in
+                        let (entry, arena) = context.assumingMemoryBound(to: UncheckedParts.self).pointee.parts[part]
+                        entry.plan.execute(in: arena)
+                    }
+                }
+            }
+            let plan = borrowed[0].0.plan
+            for (name, value) in plan.fetches {
+                let type = plan.types[value]
+                var tensor = InferenceSession.reuse(&results, name, shape: plan.shapes[value], rows: rows, type: type)
+                let rowBytes = tensor.count / max(rows, 1) * type.byteSize
+                tensor.withUnsafeMutableBytes { destination in
+                    guard let target = destination.baseAddress else { return }
+                    for part in 0..<parts {
+                        guard let source = borrowed[part].1.table[value] else { continue }
+                        (target + partStart(part) * rowBytes).copyMemory(
+                            from: source, byteCount: partRows(part) * rowBytes)
+                    }
+                }
+                results[name] = tensor
+            }
+            return true
+        }
+    }
+
+    /// The parts of a split run, shared with the worker threads: each reads only its own
+    /// entry, and `WorkerPool.run` returns after all are done.
+    private struct UncheckedParts: @unchecked Sendable {
+        let parts: UnsafeBufferPointer<(PlanEntry, Arena)>
+    }
+
+    private func declarationIndex(_ name: String) -> Int {
+        declarations.firstIndex { $0.name == name } ?? 0
+    }
+}
