@@ -91,7 +91,9 @@ private struct RowLocality {
             // output's; an input without the batch must broadcast along axis 0.
             guard let outputRank else { return false }
             for (position, input) in node.inputs.enumerated() {
-                guard let input, let inputRank = rank(input) else { continue }
+                guard let input else { continue }
+                // A value of unknown rank could broadcast the batch against another axis.
+                guard let inputRank = rank(input) else { return false }
                 if carrying[position] {
                     if inputRank != outputRank { return false }
                 } else if inputRank == outputRank, graph[input].type.dims?.first != .fixed(1) {
@@ -110,8 +112,11 @@ private struct RowLocality {
         case .matMul:
             return onlyFirst && (rank(node.inputs[0]) ?? 0) >= 2
                 && rank(node.inputs.count > 1 ? node.inputs[1] : nil) == 2
-        case .conv, .fusedConv, .convTranspose, .maxPool, .averagePool, .globalAveragePool:
+        case .conv, .fusedConv, .convTranspose, .averagePool, .globalAveragePool:
             return onlyFirst
+        case .maxPool:
+            // Indices count positions over the whole tensor (N·C·H·W), not per row.
+            return onlyFirst && node.outputs.compactMap({ $0 }).count == 1
         case .batchNormalization:
             return onlyFirst && node.outputs.compactMap({ $0 }).count == 1
         case .layerNormalization:

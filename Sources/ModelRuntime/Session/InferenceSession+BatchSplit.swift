@@ -15,6 +15,10 @@ extension InferenceSession {
         else { return false }
         let parts = min(threads, WorkerPool.shared.capacity, rows / BatchSplit.minimumRows)
         guard parts >= 2 else { return false }
+        lock.lock()
+        let refused = unsplittable.contains { $0.rows == rows && $0.fetches == fetches }
+        lock.unlock()
+        if refused { return false }
         let base = rows / parts
         let extra = rows % parts
         func partRows(_ part: Int) -> Int { base + (part < extra ? 1 : 0) }
@@ -29,7 +33,12 @@ extension InferenceSession {
             for part in 0..<parts {
                 // A part that cannot be planned (a Reshape whose element count no longer
                 // divides) means the rows do not split: the batch runs whole.
-                guard let (entry, arena) = try? borrow(feeds, fetches, rows: partRows(part)) else { return false }
+                guard let (entry, arena) = try? borrow(feeds, fetches, rows: partRows(part)) else {
+                    lock.lock()
+                    unsplittable.append((rows, fetches))
+                    lock.unlock()
+                    return false
+                }
                 (borrowed.baseAddress.unsafelyUnwrapped + count).initialize(to: (entry, arena))
                 count += 1
                 guard entry.rowsPreserved else { return false }

@@ -17,7 +17,7 @@ public final class InferenceSession: @unchecked Sendable {
     /// Caller-owned buffers by value index (empty for inference).
     let persistent: [Int: UnsafeMutableRawPointer]
     public let threads: Int
-    private let lock = NSLock()
+    let lock = NSLock()
     /// Cached plans; looked up by comparing shapes in place, so a lookup allocates nothing.
     private var plans: [PlanEntry] = []
     /// Declared inputs, in graph order, with each symbolic dim's index into a per-run table.
@@ -25,6 +25,10 @@ public final class InferenceSession: @unchecked Sendable {
     private let symbolCount: Int
     /// How runs split the batch across threads (nil: they run whole; see `BatchSplit`).
     let batchSplit: BatchSplit?
+
+    /// Batch sizes (with their fetch lists) whose part plans could not be built: they run whole
+    /// without trying again. Guarded by `lock`.
+    var unsplittable: [(rows: Int, fetches: [String])] = []
 
     final class PlanEntry {
         let plan: ExecutionPlan
@@ -228,7 +232,7 @@ public final class InferenceSession: @unchecked Sendable {
         if let rows, let split = batchSplit {
             rowsPreserved =
                 plan.fetches.allSatisfy { split.batchedValues.contains($0.value) }
-                && split.batchedValues.allSatisfy { plan.shapes[$0].isEmpty || plan.shapes[$0].first == rows }
+                && split.batchedValues.allSatisfy { plan.shapes[$0].first == rows }
         }
         lock.lock()
         let entry =

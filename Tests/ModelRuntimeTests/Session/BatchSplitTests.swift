@@ -99,6 +99,14 @@ import Testing
                 """,
             input: [3], output: #"dim { param: "N" } dim { value: 3 }"#),
         Graph(
+            name: "MaxPool with its Indices output (indices count over the whole tensor)",
+            body: """
+                node { op_type: "MaxPool" input: "x" output: "p" output: "i" attribute { name: "kernel_shape" ints: [2, 2] } attribute { name: "strides" ints: [2, 2] } }
+                node { op_type: "Cast" input: "i" output: "f" attribute { name: "to" i: 1 } }
+                node { op_type: "Add" input: "p" input: "f" output: "y" }
+                """,
+            input: [1, 4, 4], output: #"dim { param: "N" } dim { value: 1 } dim { value: 2 } dim { value: 2 }"#),
+        Graph(
             name: "softmax over the batch axis",
             body: #"node { op_type: "Softmax" input: "x" output: "y" attribute { name: "axis" i: 0 } }"#,
             input: [3], output: #"dim { param: "N" } dim { value: 3 }"#),
@@ -162,6 +170,24 @@ import Testing
         let (whole, parted, split) = try Self.runs(graph, batch: 40)
         #expect(!split)
         for (a, b) in zip(parted.scalars, whole.scalars) { #expect(abs(a - b) <= 1e-5 * max(1, abs(b))) }
+    }
+
+    @Test func aBatchWhosePartsCannotBePlannedIsNotPlannedAgain() throws {
+        // 34 rows of 4 into rows of 8: the whole batch plans (17 rows), a 17-row part does not.
+        let graph = Graph(
+            name: "reshape to [-1, 8]",
+            body: """
+                node { op_type: "Reshape" input: "x" input: "shape" output: "y" }
+                initializer { name: "shape" data_type: INT64 dims: 2 int64_data: [-1, 8] }
+                """,
+            input: [4], output: #"dim { param: "N/2" } dim { value: 8 }"#)
+        let session = try InferenceSession(model: Self.model(graph), threads: 2)
+        let x = Self.input(graph, batch: 34)
+        let first = try #require(try session.run(["x": x])["y"])
+        #expect(session.unsplittable.map(\.rows) == [34])
+        let second = try #require(try session.run(["x": x])["y"])
+        #expect(session.unsplittable.map(\.rows) == [34])
+        #expect(first == second && first.shape == [17, 8])
     }
 
     @Test func smallBatchesRunWhole() throws {
