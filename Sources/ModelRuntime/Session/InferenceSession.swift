@@ -9,6 +9,10 @@ import ModelFormat
 /// region. `run(_:into:)` reuses the caller's result tensors, so a steady-state run allocates
 /// nothing in a release build (`bench/allocations.sh` counts it: 0 per run).
 /// `run` is safe to call from several threads at once.
+///
+/// With `threads` > 1, a graph that keeps the rows of its batch apart runs a large batch as
+/// row ranges in parallel, each through a single-threaded plan for its row count
+/// (`BatchSplit`, `runSplit`); otherwise kernels split their own work (`BLAS`, `ParallelFor`).
 public final class InferenceSession: @unchecked Sendable {
     /// The compiled model the session runs.
     public let model: ProtoModel
