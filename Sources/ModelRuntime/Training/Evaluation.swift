@@ -44,17 +44,14 @@ enum Evaluation {
         }
         var metrics: [String: [MetricResult]] = [:]
         for (index, head) in heads.enumerated() where !head.metric.isEmpty {
-            guard let parts = collected[head.output], let labels = data.labels[index] else { continue }
+            guard let parts = collected[head.output], let labels = data.labels[index],
+                let classes = data.classCounts[index]
+            else { continue }
             let output = concatenate(parts)
             let (rows, flatLabels) = positionsAsSamples(output, labels)
             let name = HeadDecoders.displayName(head)
             do {
                 let predictions = try HeadDecoders.make(for: head).decode(rows)
-                let width = Int64(rows.shape.last ?? 1)
-                // An ORDINAL head has C − 1 outputs for C levels.
-                let classes = Int(
-                    head.encoding.numClasses > 0
-                        ? head.encoding.numClasses : (head.encoding.kind == .ordinal ? width + 1 : width))
                 metrics[name] = try MetricEvaluator.evaluate(
                     head: head, predictions: predictions, labels: flatLabels, classCount: classes)
             } catch let error as DecodeError {

@@ -9,6 +9,9 @@ struct TrainingData {
     var feeds: [String: Tensor]
     /// Natural labels by head index.
     var labels: [Int: Tensor]
+    /// C, the number of classes (levels for ORDINAL, the value width for REAL) by head index,
+    /// as the head's label encoder derived it: metrics count over the same classes.
+    var classCounts: [Int: Int] = [:]
     var count: Int
     let file: String
 
@@ -68,6 +71,7 @@ struct TrainingData {
             do {
                 let encoder = try LabelEncoder(head: head, outputWidth: width, spatialShape: spatial)
                 feeds[targetName] = try encoder.encode(natural)
+                classCounts[index] = encoder.classes
             } catch {
                 throw .encoding(error)
             }
@@ -101,13 +105,8 @@ struct TrainingData {
     /// batch tensors), else into new ones.
     func batch(_ indices: ArraySlice<Int>, names: Set<String>? = nil, into result: inout [String: Tensor]) {
         for (name, tensor) in feeds where names?.contains(name) ?? true {
-            var shape = tensor.shape
-            shape[0] = indices.count
-            // Taken out of the dictionary so its storage is uniquely referenced and written in place.
-            var batch = result.removeValue(forKey: name) ?? Tensor(zeros: shape, type: tensor.elementType)
-            if batch.shape != shape || batch.elementType != tensor.elementType {
-                batch = Tensor(zeros: shape, type: tensor.elementType)
-            }
+            var batch = InferenceSession.reuse(
+                &result, name, shape: tensor.shape, rows: indices.count, type: tensor.elementType)
             Self.copyRows(of: tensor, indices, into: &batch)
             result[name] = batch
         }
