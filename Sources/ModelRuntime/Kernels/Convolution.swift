@@ -202,16 +202,14 @@ struct ConvKernel: Kernel {
         if hasBias, node.shape(2) != [filters] {
             throw node.error("B must be [\(filters)], got \(node.shape(2))")
         }
-        pointwise =
-            kernel == [1, 1] && rows.stride == 1 && columns.stride == 1
+        let unitStrideUnpadded =
+            rows.stride == 1 && columns.stride == 1
             && [rows.padBegin, rows.padEnd, columns.padBegin, columns.padEnd] == [0, 0, 0, 0]
-            && rows.strided == height && columns.strided == width
+        pointwise =
+            kernel == [1, 1] && unitStrideUnpadded && rows.strided == height && columns.strided == width
         // The wide product computes `width` columns per output row to keep `columns.strided`;
         // worth it while the extra columns cost less than the per-row copies they save.
-        wide =
-            !pointwise && rows.stride == 1 && columns.stride == 1
-            && [rows.padBegin, rows.padEnd, columns.padBegin, columns.padEnd] == [0, 0, 0, 0]
-            && width <= 2 * columns.strided
+        wide = !pointwise && unitStrideUnpadded && width <= 2 * columns.strided
         activation = try node.fusedActivation()
         rowTaps = (0..<rows.kernel).map(rows.taps)
         columnTaps = (0..<columns.kernel).map(columns.taps)

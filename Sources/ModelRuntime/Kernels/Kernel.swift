@@ -104,6 +104,14 @@ extension Kernel {
     public var scratchByteCount: Int { 0 }
 }
 
+/// Element `j` of an index array stored as int32 or int64 (Gather's indices, class labels).
+@inline(__always)
+func loadIndex(_ indices: UnsafeRawPointer, _ j: Int, int32: Bool) -> Int {
+    int32
+        ? Int(indices.load(fromByteOffset: j * 4, as: Int32.self))
+        : Int(truncatingIfNeeded: indices.load(fromByteOffset: j * 8, as: Int64.self))
+}
+
 /// A row-major shape seen around `axis`: the element count before it, its extent, and the
 /// element count after it (1 for an axis past the end, as for a scalar).
 func sizes(of shape: [Int], around axis: Int) -> (outer: Int, extent: Int, inner: Int) {

@@ -13,19 +13,11 @@ enum ParallelFor {
             return
         }
         let chunk = ((count + parts - 1) / parts + 15) / 16 * 16
-        withoutActuallyEscaping(body) { body in
-            // The chunks are disjoint and `WorkerPool.run` returns only when all are done,
-            // so sharing the (non-Sendable) loop body across its workers is safe.
-            let shared = UncheckedBody(body: body)
-            WorkerPool.shared.run(parts: parts) { part in
-                let start = part * chunk
-                let end = min(count, start + chunk)
-                if start < end { shared.body(start..<end) }
-            }
+        // The chunks are disjoint and `WorkerPool.run` returns only when all are done.
+        WorkerPool.shared.run(parts: parts) { part in
+            let start = part * chunk
+            let end = min(count, start + chunk)
+            if start < end { body(start..<end) }
         }
-    }
-
-    private struct UncheckedBody: @unchecked Sendable {
-        let body: (Range<Int>) -> Void
     }
 }

@@ -28,6 +28,9 @@ struct WindowPoolKernel: Kernel {
     let rows: WindowAxis
     let columns: WindowAxis
     let columnMajorIndices: Bool
+    /// A 2×2 window with stride 2, no padding, no dilation and every window inside the input:
+    /// the common CNN downsampling, which `run` computes without per-tap bounds checks.
+    let isPlainTwoByTwo: Bool
 
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
@@ -42,6 +45,10 @@ struct WindowPoolKernel: Kernel {
         let axes = try WindowAxis.forward(
             node, kernel: kernel, input: Array(x[2...]), output: Array(y[2...]), dilations: isMax)
         (rows, columns) = (axes[0], axes[1])
+        isPlainTwoByTwo = axes.allSatisfy { axis in
+            axis.kernel == 2 && axis.stride == 2 && axis.dilation == 1 && axis.padBegin == 0
+                && 2 * axis.strided <= axis.dense
+        }
         reduction = isMax ? .max : .average(includePad: node.attributes.int("count_include_pad", default: 0) == 1)
         planes = x[0] * x[1]
         (height, width) = (x[2], x[3])
@@ -53,15 +60,6 @@ struct WindowPoolKernel: Kernel {
         // An omitted Indices output is bound as [] (N·C·OH·OW is never 0-rank).
         if node.outputShapes.count > 1, !node.outputShapes[1].isEmpty, node.outputTypes[1] != .int64 {
             throw node.error("Indices must be int64, got \(node.outputTypes[1])")
-        }
-    }
-
-    /// A 2×2 window with stride 2, no padding, no dilation and every window inside the input:
-    /// the common CNN downsampling, which `run` computes without per-tap bounds checks.
-    var isPlainTwoByTwo: Bool {
-        [rows, columns].allSatisfy { axis in
-            axis.kernel == 2 && axis.stride == 2 && axis.dilation == 1 && axis.padBegin == 0
-                && 2 * axis.strided <= axis.dense
         }
     }
 

@@ -14,8 +14,9 @@ import ModelCompiler
 struct BatchSplit: Sendable {
     /// Per graph input, in graph order: whether it carries the batch on axis 0.
     let batchedInputs: [Bool]
-    /// Indices of every value that carries the batch (each part's plan checks that their first
-    /// dim is the part's row count, which catches a Reshape that moves rows across axis 0).
+    /// Indices of every value that carries the batch, graph inputs included (a split run offsets
+    /// those feeds by rows; each part's plan checks that their first dim is the part's row
+    /// count, which catches a Reshape that moves rows across axis 0).
     let batchedValues: Set<Int>
 
     /// A part gets at least this many rows; smaller batches run whole (splitting them costs
@@ -114,10 +115,9 @@ private struct RowLocality {
                 && rank(node.inputs.count > 1 ? node.inputs[1] : nil) == 2
         case .conv, .fusedConv, .convTranspose, .averagePool, .globalAveragePool:
             return onlyFirst
-        case .maxPool:
-            // Indices count positions over the whole tensor (N·C·H·W), not per row.
-            return onlyFirst && node.outputs.compactMap({ $0 }).count == 1
-        case .batchNormalization:
+        case .maxPool, .batchNormalization:
+            // MaxPool's Indices count positions over the whole tensor (N·C·H·W), not per row;
+            // BatchNormalization's extra outputs are batch statistics.
             return onlyFirst && node.outputs.compactMap({ $0 }).count == 1
         case .layerNormalization:
             guard onlyFirst, let inputRank = rank(node.inputs[0]) else { return false }

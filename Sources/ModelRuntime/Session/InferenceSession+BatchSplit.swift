@@ -32,20 +32,19 @@ extension InferenceSession {
             }
             for part in 0..<parts {
                 // A part that cannot be planned (a Reshape whose element count no longer
-                // divides) means the rows do not split: the batch runs whole.
+                // divides), or whose plan moves rows across axis 0, means the rows do not split:
+                // the batch runs whole.
+                // Either way it is remembered, so later runs of this size do not try again.
                 guard let (entry, arena) = try? borrow(feeds, fetches, rows: partRows(part)) else {
-                    lock.lock()
-                    unsplittable.append((rows, fetches))
-                    lock.unlock()
-                    return false
+                    return refuse(rows, fetches)
                 }
                 (borrowed.baseAddress.unsafelyUnwrapped + count).initialize(to: (entry, arena))
                 count += 1
-                guard entry.rowsPreserved else { return false }
+                guard entry.rowsPreserved else { return refuse(rows, fetches) }
                 let plan = entry.plan
                 for (value, name) in plan.feedSlots {
                     guard let tensor = feeds[name] else { continue }
-                    let carries = split.batchedInputs[declarationIndex(name)]
+                    let carries = split.batchedValues.contains(value)
                     let offset =
                         carries ? partStart(part) * (tensor.count / max(rows, 1)) * tensor.elementType.byteSize : 0
                     arena.table[value] =
@@ -80,13 +79,17 @@ extension InferenceSession {
         }
     }
 
+    /// Records that batches of `rows` rows (with these fetches) run whole; returns false.
+    private func refuse(_ rows: Int, _ fetches: [String]) -> Bool {
+        lock.lock()
+        unsplittable.append((rows, fetches))
+        lock.unlock()
+        return false
+    }
+
     /// The parts of a split run, shared with the worker threads: each reads only its own
     /// entry, and `WorkerPool.run` returns after all are done.
     private struct UncheckedParts: @unchecked Sendable {
         let parts: UnsafeBufferPointer<(PlanEntry, Arena)>
-    }
-
-    private func declarationIndex(_ name: String) -> Int {
-        declarations.firstIndex { $0.name == name } ?? 0
     }
 }

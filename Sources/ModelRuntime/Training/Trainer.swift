@@ -173,9 +173,7 @@ public final class Trainer {
     /// feed, a weight, or a node output in execution order, named with its node.
     private func firstNonFinite(_ feeds: [String: Tensor]) -> String {
         let graph = session.evaluation.graph
-        func hasNonFinite(_ tensor: Tensor) -> Bool {
-            tensor.elementType == .float32 && tensor.scalars.contains { !$0.isFinite }
-        }
+        func hasNonFinite(_ tensor: Tensor) -> Bool { Dataset.firstNonFinite(in: tensor) != nil }
         for input in graph.inputs {
             let name = graph[input].name
             if let tensor = feeds[name], hasNonFinite(tensor) { return "input '\(name)'" }

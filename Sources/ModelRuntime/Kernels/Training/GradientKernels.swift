@@ -299,10 +299,7 @@ struct GatherGradKernel: Kernel {
         for o in 0..<outer {
             let block = dx + o * extent * inner
             for j in 0..<indexCount {
-                var index =
-                    indicesAreInt32
-                    ? Int(indices.load(fromByteOffset: j * 4, as: Int32.self))
-                    : Int(truncatingIfNeeded: indices.load(fromByteOffset: j * 8, as: Int64.self))
+                var index = loadIndex(indices, j, int32: indicesAreInt32)
                 if index < 0 { index += extent }
                 if index >= 0 && index < extent {
                     let row = block + index * inner

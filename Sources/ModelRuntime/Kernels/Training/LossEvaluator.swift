@@ -85,9 +85,7 @@ struct LossEvaluator: Sendable {
 
     private func sampleWeight(_ w: UnsafePointer<Float>?, _ n: Int) -> Double { w.map { Double($0[n]) } ?? 1 }
     private func classIndex(_ t: UnsafeRawPointer, _ position: Int) -> Int64 {
-        labelsAreInt32
-            ? Int64(t.load(fromByteOffset: position * 4, as: Int32.self))
-            : t.load(fromByteOffset: position * 8, as: Int64.self)
+        Int64(loadIndex(t, position, int32: labelsAreInt32))
     }
     private func isIgnored(_ label: Int64) -> Bool { label == settings.ignoreIndex }
 
@@ -179,7 +177,7 @@ struct LossEvaluator: Sendable {
         // the weighted reductions (TensorFlow's div_no_nan), rather than 0/0.
         let isWeightedReduction = settings.reduction == .meanOverWeights || settings.reduction == .sumOverNonzeroWeights
         let empty = isWeightedReduction && d1 == 0
-        func scales(_ n: Int, term: Int) -> (Double, Double) {
+        func scales(_ n: Int) -> (Double, Double) {
             let wn = sampleWeight(w, n)
             if perTerm { return (wn, wn) }
             if empty { return (0, 0) }
@@ -192,12 +190,12 @@ struct LossEvaluator: Sendable {
         switch settings.family {
         case .elementwise:
             for n in 0..<batch {
+                let (s, _) = scales(n)
                 for c in 0..<width {
                     for i in 0..<inner {
                         let e = (n * width + c) * inner + i
                         let (value, derivative) = elementwise(
                             Double(x[e]), Double(t.load(fromByteOffset: e * 4, as: Float.self)), c, cw)
-                        let (s, _) = scales(n, term: e)
                         if perTerm { loss?[e] = Float(s * value) }
                         total += s * value
                         grad?[e] = Float(s * derivative * upstreamValue(e))
@@ -206,9 +204,9 @@ struct LossEvaluator: Sendable {
             }
         case .classIndex, .row:
             for n in 0..<batch {
+                let (s1, s2) = scales(n)
                 for i in 0..<inner {
                     let p = n * inner + i
-                    let (s1, s2) = scales(n, term: p)
                     let g = upstreamValue(p)
                     let value =
                         settings.family == .classIndex
