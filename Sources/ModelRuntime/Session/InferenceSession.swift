@@ -23,7 +23,7 @@ public final class InferenceSession: @unchecked Sendable {
     public let threads: Int
     let lock = NSLock()
     /// Cached plans; looked up by comparing shapes in place, so a lookup allocates nothing.
-    private var plans: [PlanEntry] = []
+    private(set) var plans: [PlanEntry] = []
     /// Declared inputs, in graph order, with each symbolic dim's index into a per-run table.
     let declarations: [(name: String, type: TensorType, symbolSlots: [Int?])]
     private let symbolCount: Int

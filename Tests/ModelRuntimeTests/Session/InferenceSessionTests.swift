@@ -1,8 +1,8 @@
 import Foundation
 import ModelCompiler
 import ModelFormat
-import Testing
 import TestSupport
+import Testing
 
 @testable import ModelRuntime
 
@@ -18,7 +18,9 @@ import TestSupport
         func weights(_ name: String) throws -> [Double] {
             try #require(model.graph.initializer.first { $0.name == name }).floatValues().map(Double.init)
         }
-        let (w1, b1, w2, b2) = (try weights("0.weight"), try weights("0.bias"), try weights("2.weight"), try weights("2.bias"))
+        let (w1, b1, w2, b2) = (
+            try weights("0.weight"), try weights("0.bias"), try weights("2.weight"), try weights("2.bias")
+        )
         var out: [Double] = []
         for n in 0..<batch {
             var hidden = [Double](repeating: 0, count: 32)
@@ -48,6 +50,8 @@ import TestSupport
         let result = try session.run(["x": Tensor(shape: [batch, 64], scalars: x)])
         let logits = try #require(result["logits"])
         #expect(logits.shape == [batch, 10])
+        // Batches of 32 rows or more split on 2 threads when there are two cores to use.
+        #expect(session.ranSplit == (threads > 1 && batch >= 32 && WorkerPool.shared.capacity >= 2))
         let expected = try referenceMLP(model, x, batch: batch)
         // float32 accumulation over 64 terms of size ~1: relative error well under 1e-5.
         for (got, want) in zip(logits.scalars, expected) {
@@ -57,7 +61,8 @@ import TestSupport
 
     @Test func fetchesIntermediateValues() throws {
         let (session, _) = try mlpSession()
-        let result = try session.run(["x": Tensor(shape: [2, 64], scalars: input(batch: 2))], outputs: ["/1/Relu_output_0"])
+        let result = try session.run(
+            ["x": Tensor(shape: [2, 64], scalars: input(batch: 2))], outputs: ["/1/Relu_output_0"])
         let hidden = try #require(result["/1/Relu_output_0"])
         #expect(hidden.shape == [2, 32])
         #expect(hidden.scalars.allSatisfy { $0 >= 0 })
@@ -80,6 +85,7 @@ import TestSupport
             return results
         }
         #expect(concurrent.count == 32)
+        #expect(sequential.allSatisfy { $0 != nil })
         for (index, tensor) in concurrent { #expect(tensor == sequential[index]) }
     }
 
@@ -94,7 +100,9 @@ import TestSupport
         #expect(throws: RuntimeError.input(name: "x", reason: "expected FLOAT elements, given int64")) {
             _ = try session.run(["x": Tensor(zeros: [1, 64], type: .int64)])
         }
-        #expect(throws: RuntimeError.self) { _ = try session.run(["x": Tensor(zeros: [1, 64]), "y": Tensor(zeros: [1])]) }
+        #expect(throws: RuntimeError.self) {
+            _ = try session.run(["x": Tensor(zeros: [1, 64]), "y": Tensor(zeros: [1])])
+        }
         #expect(throws: RuntimeError.unknownOutput(name: "nope")) {
             _ = try session.run(["x": Tensor(zeros: [1, 64])], outputs: ["nope"])
         }

@@ -207,6 +207,19 @@ import Testing
             """
         let model = try ProtoModel(textFormatString: text)
         let session = try TrainingSession(model: model)
+        // Every float weight of the model that is not frozen trains, except the running statistics
+        // of a BatchNormalization (state, not parameters) and Clip's bounds (constants to its
+        // gradient rule): a rule that dropped a weight's gradient would drop it from the list
+        // the finite differences below walk.
+        var untrained = Set<String>()
+        for node in model.graph.node {
+            if node.opType == "BatchNormalization" { untrained.formUnion(node.input.dropFirst(3)) }
+            if node.opType == "Clip" { untrained.formUnion(node.input.dropFirst(1)) }
+        }
+        let expected = model.graph.initializer.filter { tensor in
+            tensor.dataType == .float && !check.frozen.contains(tensor.name) && !untrained.contains(tensor.name)
+        }
+        #expect(Set(session.training.parameters.map(\.name)) == Set(expected.map(\.name)))
         let x = Tensor(
             shape: check.inputShape, scalars: Self.values(check.inputShape.reduce(1, *), check.inputRange, seed: 1))
         let rows = check.outputShape[0]
