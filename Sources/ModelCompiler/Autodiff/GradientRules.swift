@@ -11,8 +11,8 @@ public enum GradientRules {
         case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh:
             return pointwise(&b)
         case .neg: return [b.emit(.neg, [b.outputGradients[0]])]
-        // Dropout is the identity at run time (training included, for now: see the runtime's
-        // CopyKernel), so its gradient is too.
+        // Training lowers random Dropouts to a mask product (DropoutLowering); the ones left
+        // here are identities (training_mode false), so their gradient is too.
         case .identity, .dropout: return [b.outputGradients[0]]
         case .reshape, .flatten, .squeeze, .unsqueeze:
             return [b.emit(.reshapeLike, [b.outputGradients[0], b.input(0)])]
@@ -225,11 +225,7 @@ public enum GradientRules {
 
     /// MaxPool / AveragePool / GlobalAveragePool: PoolGrad with the pool's attributes.
     private static func pool(_ b: inout GradientBuilder) throws(CompileError) -> [ValueID?] {
-        if b.node.outputs.count > 1 && b.node.outputs[1] != nil && b.outputGradients.count > 1
-            && b.outputGradients[1] != nil
-        {
-            throw b.unsupported("the Indices output carries no gradient")
-        }
+        // MaxPool's Indices output is int64: autodiff never gives it a gradient.
         var attributes = b.attributes
         attributes.set("pool", string: b.node.op.rawValue)
         return [b.emit(.poolGrad, [b.outputGradients[0], b.input(0)], attributes: attributes)]

@@ -6,8 +6,9 @@ public enum PassPipeline {
         guard level != .O0 else { return passes }
         if target == .training {
             // Trainable weights must keep their names, layouts and producers: no constant
-            // folding (it would bake a weight into a new constant) and no transpose folding
-            // (it would store a weight transposed under its old name).
+            // folding (it would bake a weight into a new constant). Transpose folding would be
+            // safe (it flips transA/transB and leaves the weight as stored) but is not part of
+            // this pipeline.
             passes += [EliminateCommonSubexpressions()]
             if level == .O2 { passes += [CollapseReshapeChains(), FuseMatMulAdd()] }
             return passes + [EliminateDeadCode()]
