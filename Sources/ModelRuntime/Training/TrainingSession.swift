@@ -20,6 +20,10 @@ public final class TrainingSession {
     private let statisticsBackup: ParameterStore
     /// Optimiser steps taken so far.
     public internal(set) var stepCount: Int = 0
+    /// The `train/hyper` feed ([learning rate, step]), rewritten in place each step.
+    private var hyper = Tensor(zeros: [2])
+    /// The fetch list of a step that fetches nothing but the loss.
+    private let lossOnly: [String]
 
     /// Compiles `model` (read from `file`, for messages) for training and evaluation.
     public init(model: ProtoModel, file: URL? = nil, threads: Int = 1, optimization: OptimizationLevel = .O2)
@@ -38,6 +42,7 @@ public final class TrainingSession {
             guard let id = graph.value(named: name), let proto = graph.initializers[id] else { continue }
             store.add(name, try InferenceSession.load(proto))
         }
+        lossOnly = [training.loss]
         statisticsBackup = ParameterStore()
         for name in training.statistics { if let tensor = store.tensor(name) { statisticsBackup.add(name, tensor) } }
         trainingRunner = try InferenceSession(
@@ -51,14 +56,20 @@ public final class TrainingSession {
     public func step(
         _ feeds: [String: Tensor], learningRate: Float, fetching fetches: [String] = []
     ) throws(RuntimeError) -> (loss: Float, values: [String: Tensor]) {
+        let step = Float(stepCount + 1)
+        hyper.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: learningRate, toByteOffset: 0, as: Float.self)
+            raw.storeBytes(of: step, toByteOffset: MemoryLayout<Float>.stride, as: Float.self)
+        }
         var feeds = feeds
-        feeds[OptimizerLowering.hyperInput] = Tensor(shape: [2], scalars: [learningRate, Float(stepCount + 1)])
+        feeds[OptimizerLowering.hyperInput] = hyper
         // Running statistics change during the forward pass; a step whose loss is not finite
         // skips its weight updates, so it must not keep their update either.
         statisticsBackup.copy(from: store)
-        try trainingRunner.run(feeds, fetching: [training.loss] + fetches, into: &stepResults)
+        try trainingRunner.run(
+            feeds, fetching: fetches.isEmpty ? lossOnly : lossOnly + fetches, into: &stepResults)
         stepCount += 1
-        let loss = stepResults[training.loss]?.scalars.first ?? .nan
+        let loss = stepResults[training.loss]?.withUnsafeBytes { $0.load(as: Float.self) } ?? .nan
         if !loss.isFinite { store.copy(from: statisticsBackup) }
         return (loss, stepResults)
     }
