@@ -98,33 +98,25 @@ enum Evaluation {
         guard output.shape.count > 2 else { return (output, labels) }
         let (n, c) = (output.shape[0], output.shape[1])
         let inner = output.shape.dropFirst(2).reduce(1, *)
-        let values = output.scalars
-        var rows = [Float](repeating: 0, count: values.count)
-        for sample in 0..<n {
-            for channel in 0..<c {
-                for position in 0..<inner {
-                    rows[(sample * inner + position) * c + channel] = values[(sample * c + channel) * inner + position]
+        /// [N, width, inner] values as [N·inner, width] rows: the class axis last.
+        func channelsLast(_ tensor: Tensor, width: Int) -> Tensor {
+            let values = tensor.scalars
+            var rows = [Float](repeating: 0, count: values.count)
+            for sample in 0..<n {
+                for channel in 0..<width {
+                    for position in 0..<inner {
+                        rows[(sample * inner + position) * width + channel] =
+                            values[(sample * width + channel) * inner + position]
+                    }
                 }
             }
+            return Tensor(shape: [n * inner, width], scalars: rows)
         }
         // Class indices [N, d…] flatten in place; dense labels [N, C, d…] move their class axis
         // last like the output.
         guard labels.shape.count == output.shape.count, labels.shape.count > 2 else {
-            return (Tensor(shape: [n * inner, c], scalars: rows), labels.reshaped([n * inner]) ?? labels)
+            return (channelsLast(output, width: c), labels.reshaped([n * inner]) ?? labels)
         }
-        let labelWidth = labels.shape[1]
-        let labelValues = labels.scalars
-        var labelRows = [Float](repeating: 0, count: labelValues.count)
-        for sample in 0..<n {
-            for channel in 0..<labelWidth {
-                for position in 0..<inner {
-                    labelRows[(sample * inner + position) * labelWidth + channel] =
-                        labelValues[(sample * labelWidth + channel) * inner + position]
-                }
-            }
-        }
-        return (
-            Tensor(shape: [n * inner, c], scalars: rows), Tensor(shape: [n * inner, labelWidth], scalars: labelRows)
-        )
+        return (channelsLast(output, width: c), channelsLast(labels, width: labels.shape[1]))
     }
 }

@@ -53,10 +53,10 @@ public enum EncodingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .configuration(let head, let encoding, let field, let reason):
             return "\(Self.prefix(head, encoding)): \(field): \(reason)"
         case .labelShape(let head, let encoding, let shape, let expected):
-            return "\(Self.prefix(head, encoding)): labels of shape \(Self.shape(shape)) do not fit the head: "
+            return "\(Self.prefix(head, encoding)): labels of shape \(shape) do not fit the head: "
                 + "expected \(expected)"
         case .rowWidth(let head, let encoding, let expected, let shape):
-            return "\(Self.prefix(head, encoding)): labels of shape \(Self.shape(shape)) have rows of "
+            return "\(Self.prefix(head, encoding)): labels of shape \(shape) have rows of "
                 + "\(shape.count > 1 ? shape[1] : 1) entries, but the head has \(expected) classes "
                 + "(expected [N, \(expected)], one 0/1 entry per class)"
         case .labelOutOfRange(let head, let encoding, let sample, let position, let value, let classes, let ignore):
@@ -76,7 +76,7 @@ public enum EncodingError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(Self.prefix(head, encoding)): \(Self.place(sample, position, nil)): the row has no label "
                 + "(all 0); SOFT_MULTI_LABEL divides the row by its count of ones, so every row needs at least one"
         case .tooLarge(let head, let encoding, let shape, let limit):
-            return "\(Self.prefix(head, encoding)): targets of shape \(Self.shape(shape)) would exceed the limit "
+            return "\(Self.prefix(head, encoding)): targets of shape \(shape) would exceed the limit "
                 + "of \(limit) elements"
         }
     }
@@ -89,13 +89,8 @@ public enum EncodingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `sample 3`, `sample 3, position [1, 2]`, `sample 3, column 4`.
     private static func place(_ sample: Int, _ position: [Int]?, _ column: Int?) -> String {
         var text = "sample \(sample)"
-        if let position { text += ", position \(shape(position))" }
+        if let position { text += ", position \(position)" }
         if let column { text += ", column \(column)" }
         return text
-    }
-
-    /// `[2, 3]`.
-    private static func shape(_ dims: [Int]) -> String {
-        "[" + dims.map(String.init).joined(separator: ", ") + "]"
     }
 }
