@@ -95,12 +95,8 @@ struct SoftmaxGradKernel: Kernel {
         try node.requireFloatInputs()
         let shape = node.shape(1)
         guard node.shape(0) == shape else { throw node.error("dY \(node.shape(0)) must match Y \(shape)") }
-        let given = node.attributes.int("axis", default: -1)
-        let axis = given < 0 ? given + shape.count : given
-        guard axis >= 0 && axis < max(shape.count, 1) else {
-            throw node.error("axis \(given) is out of range for \(shape)")
-        }
-        (outer, extent, inner) = sizes(of: shape, around: axis)
+        // dY has Y's shape, so the axis is resolved against input 0 as the forward kernel does.
+        (outer, extent, inner) = sizes(of: shape, around: try node.axis(default: -1, allowScalar: true))
         logarithm = node.attributes.int("log", default: 0) != 0
     }
 
@@ -324,11 +320,9 @@ struct LayerNormalizationGradKernel: Kernel {
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
         let shape = node.shape(1)
-        let given = node.attributes.int("axis", default: -1)
-        let axis = given < 0 ? given + shape.count : given
-        guard axis >= 0 && axis < max(shape.count, 1) else {
-            throw node.error("axis \(given) is out of range for \(shape)")
-        }
+        guard node.shape(0) == shape else { throw node.error("dY \(node.shape(0)) must match X \(shape)") }
+        // dY has X's shape, so the axis is resolved against input 0.
+        let axis = try node.axis(default: -1, allowScalar: true)
         rows = shape[..<axis].reduce(1, *)
         size = shape[axis...].reduce(1, *)
         epsilon = Double(node.attributes.float("epsilon", default: 1e-5))
@@ -337,7 +331,6 @@ struct LayerNormalizationGradKernel: Kernel {
             throw node.error(
                 "training needs Scale shaped as the normalised axes \(Array(shape[axis...])), got \(node.shape(2))")
         }
-        guard node.shape(0) == shape else { throw node.error("dY \(node.shape(0)) must match X \(shape)") }
     }
 
     func run(_ io: KernelIO) {
