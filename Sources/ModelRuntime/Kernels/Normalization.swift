@@ -31,14 +31,7 @@ struct BatchNormalizationKernel: Kernel {
         if node.outputShapes.dropFirst().contains(where: { !$0.isEmpty }) {
             throw node.error("running_mean and running_var are training outputs; inference produces Y only")
         }
-        let shape = node.shape(0)
-        guard shape.count >= 2 else { throw node.error("X must be [N,C,...], got \(shape)") }
-        batches = shape[0]
-        channels = shape[1]
-        spatial = shape.dropFirst(2).reduce(1, *)
-        for index in 1...4 where node.shape(index) != [channels] {
-            throw node.error("input \(index) must be [\(channels)], got \(node.shape(index))")
-        }
+        (batches, channels, spatial) = try node.channelLayout(of: 0, perChannel: 1...4)
         epsilon = node.attributes.float("epsilon", default: 1e-5)
     }
 
@@ -152,5 +145,20 @@ struct LayerNormalizationKernel: Kernel {
                 }
             }
         }
+    }
+}
+
+extension BoundNode {
+    /// Input `input` [N, C, spatial…] as (N, C, Πspatial), with the inputs in `perChannel`
+    /// checked to be [C]: the layout of BatchNormalization and its training kernels.
+    func channelLayout(
+        of input: Int, perChannel: ClosedRange<Int>
+    ) throws(RuntimeError) -> (batches: Int, channels: Int, spatial: Int) {
+        let shape = self.shape(input)
+        guard shape.count >= 2 else { throw error("X must be [N,C,...], got \(shape)") }
+        for index in perChannel where self.shape(index) != [shape[1]] {
+            throw error("input \(index) must be [\(shape[1])], got \(self.shape(index))")
+        }
+        return (shape[0], shape[1], shape.dropFirst(2).reduce(1, *))
     }
 }

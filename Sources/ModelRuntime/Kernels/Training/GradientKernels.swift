@@ -397,12 +397,7 @@ struct BatchNormalizationTrainKernel: Kernel {
 
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
-        let shape = node.shape(0)
-        guard shape.count >= 2 else { throw node.error("X must be [N,C,...], got \(shape)") }
-        (batches, channels, spatial) = (shape[0], shape[1], shape.dropFirst(2).reduce(1, *))
-        for index in 1...4 where node.shape(index) != [channels] {
-            throw node.error("input \(index) must be [\(channels)], got \(node.shape(index))")
-        }
+        (batches, channels, spatial) = try node.channelLayout(of: 0, perChannel: 1...4)
         epsilon = Double(node.attributes.float("epsilon", default: 1e-5))
         momentum = node.attributes.float("momentum", default: 0.9)
     }
@@ -470,11 +465,10 @@ struct BatchNormalizationTrainGradKernel: Kernel {
 
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
-        let shape = node.shape(1)
-        guard shape.count >= 2, node.shape(0) == shape else {
-            throw node.error("dY \(node.shape(0)) must match X \(shape)")
+        guard node.shape(0) == node.shape(1) else {
+            throw node.error("dY \(node.shape(0)) must match X \(node.shape(1))")
         }
-        (batches, channels, spatial) = (shape[0], shape[1], shape.dropFirst(2).reduce(1, *))
+        (batches, channels, spatial) = try node.channelLayout(of: 1, perChannel: 2...4)
     }
 
     func run(_ io: KernelIO) {
@@ -523,14 +517,10 @@ struct BatchNormalizationGradKernel: Kernel {
 
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
-        let shape = node.shape(1)
-        guard shape.count >= 2, node.shape(0) == shape else {
-            throw node.error("dY \(node.shape(0)) must match X \(shape)")
+        guard node.shape(0) == node.shape(1) else {
+            throw node.error("dY \(node.shape(0)) must match X \(node.shape(1))")
         }
-        (batches, channels, spatial) = (shape[0], shape[1], shape.dropFirst(2).reduce(1, *))
-        for index in 2...4 where node.shape(index) != [channels] {
-            throw node.error("input \(index) must be [\(channels)], got \(node.shape(index))")
-        }
+        (batches, channels, spatial) = try node.channelLayout(of: 1, perChannel: 2...4)
         epsilon = node.attributes.float("epsilon", default: 1e-5)
     }
 
