@@ -52,17 +52,46 @@ public struct TrainingCompiler: Sendable {
     public func compile(_ model: ProtoModel, file: URL? = nil, purpose: Purpose = .training) throws(CompileError)
         -> TrainingProgram
     {
+        try lower(prepare(model, file: file), file: file, purpose: purpose)
+    }
+
+    /// The training and the evaluation program of `model`, sharing one verification, filler
+    /// materialisation, shape inference and pass pipeline (the two differ only after it).
+    public func compileForTrainingAndEvaluation(_ model: ProtoModel, file: URL? = nil) throws(CompileError)
+        -> (training: TrainingProgram, evaluation: TrainingProgram)
+    {
+        let prepared = try prepare(model, file: file)
+        return (
+            try lower(prepared, file: file, purpose: .training), try lower(prepared, file: file, purpose: .evaluation)
+        )
+    }
+
+    /// The model checked and optimised, before anything purpose-specific.
+    private struct Prepared {
+        let graph: Graph
+        let source: ProtoModel
+        let featureInputs: [String]
+    }
+
+    private func prepare(_ model: ProtoModel, file: URL?) throws(CompileError) -> Prepared {
         var unfused = model
         // A compiled model may hold fused ops; training differentiates the primitive forms.
         unfused.graph.node = unfused.graph.node.flatMap(ONNXExport.unfused)
         let prepared = try Compiler.prepare(unfused, file: file, limits: limits)
         let source = try Self.inlineExternalData(prepared.model, file: file, limits: limits)
         var graph = prepared.graph
+        _ = try PassPipeline.run(
+            PassPipeline.passes(for: optimization, target: .training), on: &graph,
+            context: PassContext(target: .training))
+        return Prepared(graph: graph, source: source, featureInputs: graph.inputs.map { graph[$0].name })
+    }
+
+    private func lower(_ prepared: Prepared, file: URL?, purpose: Purpose) throws(CompileError) -> TrainingProgram {
+        var graph = prepared.graph
+        let source = prepared.source
+        let featureInputs = prepared.featureInputs
         let frozen = Set(source.training.frozen)
         let context = PassContext(target: .training)
-        _ = try PassPipeline.run(
-            PassPipeline.passes(for: optimization, target: .training), on: &graph, context: context)
-        let featureInputs = graph.inputs.map { graph[$0].name }
 
         var statistics: [String] = []
         if purpose == .training {

@@ -31,8 +31,7 @@ public final class TrainingSession {
     {
         let compiler = TrainingCompiler(optimization: optimization)
         do {
-            training = try compiler.compile(model, file: file, purpose: .training)
-            evaluation = try compiler.compile(model, file: file, purpose: .evaluation)
+            (training, evaluation) = try compiler.compileForTrainingAndEvaluation(model, file: file)
         } catch {
             throw .compile(error.diagnostics)
         }
