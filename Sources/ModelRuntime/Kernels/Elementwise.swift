@@ -101,26 +101,9 @@ struct BinaryKernel: Kernel {
             return
         }
         let inner = rowLength
-        let outer = rowCount
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: rank) { index in
-            index.initialize(repeating: 0)
-            var offsetA = 0
-            var offsetB = 0
-            for row in 0..<outer {
-                apply(a + offsetA, stridesA[rank - 1], b + offsetB, stridesB[rank - 1], y + row * inner, count: inner)
-                // Advance the multi-index over the outer axes (odometer order).
-                var axis = rank - 2
-                while axis >= 0 {
-                    index[axis] += 1
-                    offsetA += stridesA[axis]
-                    offsetB += stridesB[axis]
-                    if index[axis] < outputShape[axis] { break }
-                    offsetA -= stridesA[axis] * outputShape[axis]
-                    offsetB -= stridesB[axis] * outputShape[axis]
-                    index[axis] = 0
-                    axis -= 1
-                }
-            }
+        let (innerA, innerB) = (stridesA[rank - 1], stridesB[rank - 1])
+        forEachRow(extents: outputShape, stridesA: stridesA, stridesB: stridesB) { row, offsetA, offsetB in
+            apply(a + offsetA, innerA, b + offsetB, innerB, y + row * inner, count: inner)
         }
     }
 

@@ -112,6 +112,35 @@ func loadIndex(_ indices: UnsafeRawPointer, _ j: Int, int32: Bool) -> Int {
         : Int(truncatingIfNeeded: indices.load(fromByteOffset: j * 8, as: Int64.self))
 }
 
+/// The row odometer of the strided kernels (broadcasting, Transpose, reductions): walks the
+/// rows of a row-major shape `extents` (every axis but the last) in order and calls
+/// `body(row, offsetA, offsetB)` with the row's offsets into up to two strided operands
+/// (`stridesA`, `stridesB`: per axis, 0 along a broadcast axis). `extents` has rank ≥ 1.
+@inline(__always)
+func forEachRow(extents: [Int], stridesA: [Int], stridesB: [Int]? = nil, _ body: (Int, Int, Int) -> Void) {
+    let rank = extents.count
+    let rows = extents.dropLast().reduce(1, *)
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: max(rank, 1)) { index in
+        index.initialize(repeating: 0)
+        var offsetA = 0
+        var offsetB = 0
+        for row in 0..<rows {
+            body(row, offsetA, offsetB)
+            var axis = rank - 2
+            while axis >= 0 {
+                index[axis] += 1
+                offsetA += stridesA[axis]
+                if let stridesB { offsetB += stridesB[axis] }
+                if index[axis] < extents[axis] { break }
+                offsetA -= stridesA[axis] * extents[axis]
+                if let stridesB { offsetB -= stridesB[axis] * extents[axis] }
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+    }
+}
+
 /// A row-major shape seen around `axis`: the element count before it, its extent, and the
 /// element count after it (1 for an axis past the end, as for a scalar).
 func sizes(of shape: [Int], around axis: Int) -> (outer: Int, extent: Int, inner: Int) {

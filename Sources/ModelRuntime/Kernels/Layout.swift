@@ -77,23 +77,9 @@ struct TransposeKernel: Kernel {
         let rank = extents.count
         let inner = extents[rank - 1]
         let innerStride = inputStrides[rank - 1]
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: rank) { index in
-            index.initialize(repeating: 0)
-            var offset = 0
-            var written = 0
-            while written < count {
-                for i in 0..<inner { y[written + i] = x[offset + i * innerStride] }
-                written += inner
-                var axis = rank - 2
-                while axis >= 0 {
-                    index[axis] += 1
-                    offset += inputStrides[axis]
-                    if index[axis] < extents[axis] { break }
-                    offset -= inputStrides[axis] * extents[axis]
-                    index[axis] = 0
-                    axis -= 1
-                }
-            }
+        forEachRow(extents: extents, stridesA: inputStrides) { row, offset, _ in
+            let written = row * inner
+            for i in 0..<inner { y[written + i] = x[offset + i * innerStride] }
         }
     }
 }

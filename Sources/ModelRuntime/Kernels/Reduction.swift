@@ -101,24 +101,8 @@ struct ReduceKernel: Kernel {
         let inner = extents[rank - 1]
         let innerStride = outputStrides[rank - 1]
         if inputCount > 0 {
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: rank) { index in
-                index.initialize(repeating: 0)
-                var inputOffset = 0
-                var outputOffset = 0
-                while inputOffset < inputCount {
-                    accumulate(x + inputOffset, count: inner, into: y + outputOffset, stride: innerStride)
-                    inputOffset += inner
-                    // Advance the multi-index over the outer runs (odometer order).
-                    var axis = rank - 2
-                    while axis >= 0 {
-                        index[axis] += 1
-                        outputOffset += outputStrides[axis]
-                        if index[axis] < extents[axis] { break }
-                        outputOffset -= outputStrides[axis] * extents[axis]
-                        index[axis] = 0
-                        axis -= 1
-                    }
-                }
+            forEachRow(extents: extents, stridesA: outputStrides) { row, outputOffset, _ in
+                accumulate(x + row * inner, count: inner, into: y + outputOffset, stride: innerStride)
             }
         }
         if operation == .mean {

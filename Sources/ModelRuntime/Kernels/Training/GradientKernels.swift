@@ -153,27 +153,11 @@ struct BroadcastMap: Sendable {
             for i in 0..<largeCount { body(i, i) }
             return
         }
-        let rank = large.count
         let lastExtent = large.last ?? 1
         let lastStride = smallStrides.last ?? 0
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(rank, 1)) { counter in
-            counter.initialize(repeating: 0)
-            var small = 0
-            var index = 0
-            while index < largeCount {
-                for k in 0..<lastExtent { body(index + k, small + k * lastStride) }
-                index += lastExtent
-                // Advance the counter over the axes before the last.
-                var axis = rank - 2
-                while axis >= 0 {
-                    counter[axis] += 1
-                    small += smallStrides[axis]
-                    if counter[axis] < large[axis] { break }
-                    small -= smallStrides[axis] * large[axis]
-                    counter[axis] = 0
-                    axis -= 1
-                }
-            }
+        forEachRow(extents: large, stridesA: smallStrides) { row, small, _ in
+            let index = row * lastExtent
+            for k in 0..<lastExtent { body(index + k, small + k * lastStride) }
         }
     }
 }
