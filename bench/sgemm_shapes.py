@@ -3,7 +3,7 @@
 stored ([out, in], transB) and pre-transposed ([in, out], no transpose): does storing the
 weights transposed at load help, and how fast is OpenBLAS on these shapes? Calls the system
 `libopenblas.so.0` (the library modelrun links) through ctypes; prints microseconds per call
-(mean of 300 after 20 warm-up calls) and GFLOP/s.
+(mean of 300 calls, 10 for the largest shape, after 20 warm-up calls) and GFLOP/s.
 
 Usage: python3 bench/sgemm_shapes.py
 """
@@ -13,7 +13,8 @@ import time
 import numpy as np
 
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
-SHAPES = [(128, 512, 784), (128, 256, 512), (256, 512, 784), (256, 256, 512), (128, 4096, 1024)]
+# The MLP's layers at 128 and 256 rows, a wide-MLP layer, and the wide MLP's 2-thread column block.
+SHAPES = [(128, 512, 784), (128, 256, 512), (256, 512, 784), (256, 256, 512), (128, 4096, 1024), (256, 2048, 4096)]
 
 
 def main():
@@ -24,7 +25,8 @@ def main():
                                            ctypes.c_int, ctypes.c_float, ctypes.c_void_p, ctypes.c_int]
     rng = np.random.default_rng(0)
 
-    def time_call(m, n, k, trans_b, reps=300):
+    def time_call(m, n, k, trans_b):
+        reps = 300 if m * n * k < 1 << 30 else 10
         a = rng.random((m, k), dtype=np.float32)
         b = rng.random((n, k) if trans_b else (k, n), dtype=np.float32)
         c = np.zeros((m, n), np.float32)
