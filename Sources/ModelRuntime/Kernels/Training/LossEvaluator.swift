@@ -27,6 +27,8 @@ struct LossEvaluator: Sendable {
     }
 
     let settings: LossAttributes
+    /// `settings.family`, a switch over kind and form, decided once (the loops read it).
+    let family: LossAttributes.Family
     let batch: Int
     let width: Int
     let inner: Int
@@ -50,6 +52,7 @@ struct LossEvaluator: Sendable {
     /// (x, then the target, then the sample weights when `settings` has them).
     init(node: BoundNode, settings: LossAttributes, xPosition: Int) throws(RuntimeError) {
         self.settings = settings
+        family = settings.family
         try node.requireFloatInputs([xPosition])
         let x = node.shape(xPosition)
         guard !x.isEmpty else { throw node.error("X must have a sample axis, got \(x)") }
@@ -57,18 +60,18 @@ struct LossEvaluator: Sendable {
         width = x.count > 1 ? x[1] : 1
         inner = x.dropFirst(2).reduce(1, *)
         let target = node.shape(xPosition + 1)
-        let expected = settings.family == .classIndex ? [batch] + Array(x.dropFirst(2)) : x
+        let expected = family == .classIndex ? [batch] + Array(x.dropFirst(2)) : x
         guard target.reduce(1, *) == expected.reduce(1, *), target.first == batch else {
             throw node.error("target \(target) does not fit output \(x) (expected \(expected))")
         }
-        if settings.family == .classIndex {
+        if family == .classIndex {
             let type = node.inputTypes[xPosition + 1]
             guard type == .int64 || type == .int32 else {
                 throw node.error("class-index targets must be int64 or int32, got \(type.map { "\($0)" } ?? "none")")
             }
             labelsAreInt32 = type == .int32
         }
-        if settings.family != .classIndex { try node.requireFloatInputs([xPosition + 1]) }
+        if family != .classIndex { try node.requireFloatInputs([xPosition + 1]) }
         if settings.hasSampleWeight && node.shape(xPosition + 2).reduce(1, *) != batch {
             throw node.error("sample_weight \(node.shape(xPosition + 2)) must have one weight per sample (\(batch))")
         }
@@ -81,7 +84,7 @@ struct LossEvaluator: Sendable {
     }
 
     /// Terms per sample: elements (elementwise) or positions.
-    var termCount: Int { settings.family == .elementwise ? batch * width * inner : batch * inner }
+    var termCount: Int { family == .elementwise ? batch * width * inner : batch * inner }
 
     private func sampleWeight(_ w: UnsafePointer<Float>?, _ n: Int) -> Double { w.map { Double($0[n]) } ?? 1 }
     private func classIndex(_ t: UnsafeRawPointer, _ position: Int) -> Int64 {
@@ -95,7 +98,7 @@ struct LossEvaluator: Sendable {
         switch settings.reduction {
         case .sum, .none, .UNRECOGNIZED: return (1, 1)
         case .mean:
-            switch settings.family {
+            switch family {
             case .elementwise: return (Double(termCount), Double(termCount))
             case .row:
                 let d = settings.kind == .klDivergence ? Double(batch) : Double(positions)
@@ -112,12 +115,12 @@ struct LossEvaluator: Sendable {
         case .meanOverWeights, .sumOverNonzeroWeights:
             let counting = settings.reduction == .sumOverNonzeroWeights
             var total = 0.0
-            let perSample = settings.family == .elementwise ? width * inner : inner
+            let perSample = family == .elementwise ? width * inner : inner
             for n in 0..<batch {
                 let wn = sampleWeight(w, n)
                 for i in 0..<perSample {
                     var c = 1.0
-                    if settings.family == .classIndex {
+                    if family == .classIndex {
                         let label = classIndex(t, n * inner + i)
                         if isIgnored(label) { continue }
                         if cw.isSet, label >= 0, Int(label) < width { c = cw(Int(label)) }
@@ -187,7 +190,7 @@ struct LossEvaluator: Sendable {
             guard let upstream else { return 1 }
             return Double(perTerm ? upstream[term] : upstream[0])
         }
-        switch settings.family {
+        switch family {
         case .elementwise:
             for n in 0..<batch {
                 let (s, _) = scales(n)
@@ -209,7 +212,7 @@ struct LossEvaluator: Sendable {
                     let p = n * inner + i
                     let g = upstreamValue(p)
                     let value =
-                        settings.family == .classIndex
+                        family == .classIndex
                         ? classTerm(x, t, n: n, i: i, s1: s1 * g, s2: s2 * g, grad: grad, cw, scratch: scratch)
                         : rowTerm(
                             x, t.assumingMemoryBound(to: Float.self), n: n, i: i, scale: s1 * g, grad: grad, cw,
