@@ -18,7 +18,7 @@ let package = Package(
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
 
         .target(
             name: "ModelFormat",
@@ -28,7 +28,7 @@ let package = Package(
             name: "ModelCompiler",
             dependencies: ["ModelFormat", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
-        .target(name: "ModelRuntime", dependencies: ["ModelCompiler", "COpenBLAS", "CZlib"]),
+        .target(name: "ModelRuntime", dependencies: ["ModelCompiler", "CDNNL", "CZlib"]),
         .target(
             name: "CLISupport",
             dependencies: ["ModelFormat", "ModelCompiler", .product(name: "ArgumentParser", package: "swift-argument-parser")]

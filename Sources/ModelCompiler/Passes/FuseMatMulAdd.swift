@@ -1,5 +1,5 @@
 /// MatMul(A, B) followed by Add(·, C) becomes Gemm(A, B, C) when A and B are matrices and C
-/// broadcasts to the product as a row or matrix (the ONNX Gemm bias rule) — one BLAS call
+/// broadcasts to the product as a row or matrix (the ONNX Gemm bias rule) — one GEMM call
 /// instead of a product and a second pass over the output.
 struct FuseMatMulAdd: GraphPass {
     let name = "fuse-matmul-add"

@@ -279,7 +279,7 @@ struct ConvKernel: Kernel {
         for image in 0..<batch {
             for group in 0..<groups {
                 unfoldWide(x + (image * channels + group * channelsPerGroup) * inputPlane, into: scratch)
-                BLAS.sgemm(
+                MatrixProduct.sgemm(
                     transposeA: false, transposeB: false, m: filtersPerGroup, n: widePlane, k: depth, alpha: 1,
                     a: w + group * filtersPerGroup * depth, b: UnsafePointer(scratch), beta: 0, c: product,
                     threads: threads)
@@ -328,7 +328,7 @@ struct ConvKernel: Kernel {
         w: UnsafePointer<Float>, group: Int, columns: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, beta: Float,
         threads: Int
     ) {
-        BLAS.sgemm(
+        MatrixProduct.sgemm(
             transposeA: false, transposeB: false, m: filtersPerGroup, n: outputPlane, k: depth, alpha: 1,
             a: w + group * filtersPerGroup * depth, b: columns, beta: beta, c: y, threads: threads)
     }
@@ -473,7 +473,7 @@ struct ConvTransposeKernel: Kernel {
             for image in 0..<batch {
                 for group in 0..<groups {
                     // W_g is [C/group, M/group·KH·KW] row-major; transposed it maps X_g to columns.
-                    BLAS.sgemm(
+                    MatrixProduct.sgemm(
                         transposeA: true, transposeB: false, m: depth, n: inputPlane, k: channelsPerGroup, alpha: 1,
                         a: w + group * channelsPerGroup * depth,
                         b: x + (image * channels + group * channelsPerGroup) * inputPlane, beta: 0, c: scratch,

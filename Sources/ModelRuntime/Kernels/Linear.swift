@@ -1,6 +1,6 @@
 import ModelCompiler
 
-/// Gemm and FusedGemm through OpenBLAS: Y = act(alpha·A'·B' + beta·C) (ONNX Gemm-13).
+/// Gemm and FusedGemm through oneDNN's sgemm: Y = act(alpha·A'·B' + beta·C) (ONNX Gemm-13).
 ///
 /// C is broadcast into Y first, then sgemm accumulates with beta = 1, so one pass over Y
 /// serves the bias; the fused activation runs over Y afterwards.
@@ -58,11 +58,11 @@ struct GemmKernel: Kernel {
         if m == 1 {
             // One row: y = B'ᵀ·a as a matrix-vector product (A's single row or column is contiguous
             // either way, since it is [1,K] or [K,1]).
-            BLAS.sgemv(
+            MatrixProduct.sgemv(
                 transpose: !transB, rows: transB ? n : k, columns: transB ? k : n, alpha: alpha, a: io.floats(1),
                 x: io.floats(0), beta: accumulate, y: y, threads: io.threads)
         } else {
-            BLAS.sgemm(
+            MatrixProduct.sgemm(
                 transposeA: transA, transposeB: transB, m: m, n: n, k: k, alpha: alpha, a: io.floats(0),
                 b: io.floats(1), beta: accumulate, c: y, threads: io.threads)
         }
@@ -117,7 +117,7 @@ struct MatMulKernel: Kernel {
                 matrixA += index * stridesA[axis]
                 matrixB += index * stridesB[axis]
             }
-            BLAS.sgemm(
+            MatrixProduct.sgemm(
                 transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a + matrixA * m * k,
                 b: b + matrixB * k * n, beta: 0, c: y + batch * m * n, threads: io.threads)
         }

@@ -2,9 +2,9 @@ import ModelCompiler
 
 /// Data parallelism over the batch: when every node of a graph treats the rows of axis 0
 /// independently, a run with several threads splits the batch into contiguous row ranges and
-/// runs the whole plan on each range at once, one thread per range, with BLAS single-threaded
+/// runs the whole plan on each range at once, one thread per range, with oneDNN single-threaded
 /// inside. That is one fork and join per run instead of one per kernel, and it makes the
-/// non-BLAS kernels (im2col, pooling, activations) parallel too.
+/// non-GEMM kernels (im2col, pooling, activations) parallel too.
 ///
 /// The analysis is static and conservative: a value "carries the batch" when it is a graph
 /// input whose first dim is the batch symbol, or an output of a node that maps rows of its
@@ -24,7 +24,7 @@ struct BatchSplit: Sendable {
     static let minimumRows = 16
 
     /// Above this many bytes of weights a batch runs whole, its products cut into column
-    /// blocks instead (`BLAS`): every part of a split batch packs all the weights, which is
+    /// blocks instead (`MatrixProduct`): every part of a split batch packs all the weights, which is
     /// cheap while they stay in cache (the MLP's 2 MB, LeNet's 0.2 MB) and doubles the memory
     /// traffic when they do not (the wide MLP's 100 MB).
     static let maximumWeightBytes = 8 << 20

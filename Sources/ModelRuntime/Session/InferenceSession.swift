@@ -12,7 +12,7 @@ import ModelFormat
 ///
 /// With `threads` > 1, a graph that keeps the rows of its batch apart runs a large batch as
 /// row ranges in parallel, each through a single-threaded plan for its row count
-/// (`BatchSplit`, `runSplit`); otherwise kernels split their own work (`BLAS`, `ParallelFor`).
+/// (`BatchSplit`, `runSplit`); otherwise kernels split their own work (`MatrixProduct`, `ParallelFor`).
 public final class InferenceSession: @unchecked Sendable {
     /// The compiled model the session runs.
     public let model: ProtoModel
@@ -109,7 +109,6 @@ public final class InferenceSession: @unchecked Sendable {
         self.persistent = persistentByIndex
         batchSplit =
             self.threads > 1 && persistentByIndex.isEmpty ? BatchSplit(graph: graph, weights: weights) : nil
-        BLAS.useSingleThreadedLibrary
     }
 
     /// Compiles `model` (read from `file`, for messages) at -O2 and opens a session.

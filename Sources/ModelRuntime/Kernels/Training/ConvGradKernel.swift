@@ -51,13 +51,13 @@ struct ConvGradKernel: Kernel {
                 let gradientOut = dy + (image * f.filters + group * f.filtersPerGroup) * plane
                 if let dw {
                     f.unfold(input, into: columns)
-                    BLAS.sgemm(
+                    MatrixProduct.sgemm(
                         transposeA: false, transposeB: true, m: f.filtersPerGroup, n: depth, k: plane, alpha: 1,
                         a: gradientOut, b: columns, beta: image == 0 ? 0 : 1, c: dw + group * f.filtersPerGroup * depth,
                         threads: io.threads)
                 }
                 if let dx {
-                    BLAS.sgemm(
+                    MatrixProduct.sgemm(
                         transposeA: true, transposeB: false, m: depth, n: plane, k: f.filtersPerGroup, alpha: 1,
                         a: w + group * f.filtersPerGroup * depth, b: gradientOut, beta: 0, c: columnGradient,
                         threads: io.threads)

@@ -3,13 +3,13 @@ import Testing
 
 @testable import ModelRuntime
 
-@Suite struct BLASTests {
+@Suite struct MatrixProductTests {
     @Test func sgemmMatchesAHandComputedProduct() {
         // A = [[1,2,3],[4,5,6]], B = [[7,8],[9,10],[11,12]]; A·B = [[58,64],[139,154]].
         let a: [Float] = [1, 2, 3, 4, 5, 6]
         let b: [Float] = [7, 8, 9, 10, 11, 12]
         var c: [Float] = [1, 1, 1, 1]
-        BLAS.sgemm(transposeA: false, transposeB: false, m: 2, n: 2, k: 3, alpha: 1, a: a, b: b, beta: 0.5, c: &c)
+        MatrixProduct.sgemm(transposeA: false, transposeB: false, m: 2, n: 2, k: 3, alpha: 1, a: a, b: b, beta: 0.5, c: &c)
         #expect(c == [58.5, 64.5, 139.5, 154.5])
     }
 
@@ -18,7 +18,7 @@ import Testing
         let aT: [Float] = [1, 4, 2, 5, 3, 6]
         let bT: [Float] = [7, 9, 11, 8, 10, 12]
         var c: [Float] = [0, 0, 0, 0]
-        BLAS.sgemm(transposeA: true, transposeB: true, m: 2, n: 2, k: 3, alpha: 2, a: aT, b: bT, beta: 0, c: &c)
+        MatrixProduct.sgemm(transposeA: true, transposeB: true, m: 2, n: 2, k: 3, alpha: 2, a: aT, b: bT, beta: 0, c: &c)
         #expect(c == [116, 128, 278, 308])
     }
 }
@@ -31,17 +31,17 @@ import Testing
     }
 
     /// (m, n, k): 64×256×128 splits its 256 columns; 512×16×256 has too few columns and
-    /// splits its rows. Both are 2 M multiply-adds, above `BLAS.minimumParallelWork`.
+    /// splits its rows. Both are 2 M multiply-adds, above `MatrixProduct.minimumParallelWork`.
     @Test(arguments: [(64, 256, 128), (512, 16, 256)], [(false, false), (true, false), (false, true), (true, true)])
     func sgemmOnTwoThreadsMatchesLoops(shape: (Int, Int, Int), transposes: (Bool, Bool)) {
         let (m, n, k) = shape
         let (transposeA, transposeB) = transposes
-        #expect(m * n * k >= BLAS.minimumParallelWork)
+        #expect(m * n * k >= MatrixProduct.minimumParallelWork)
         let a = Self.values(m * k, seed: 0.3)
         let b = Self.values(k * n, seed: 1.7)
         var c = Self.values(m * n, seed: 2.9)
         let initial = c
-        BLAS.sgemm(
+        MatrixProduct.sgemm(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.75, a: a, b: b, beta: 0.5,
             c: &c, threads: 2)
         var worst = 0.0
@@ -68,7 +68,7 @@ import Testing
         let x = Self.values(transpose ? rows : columns, seed: 1.1)
         var y = Self.values(transpose ? columns : rows, seed: 2.3)
         let initial = y
-        BLAS.sgemv(
+        MatrixProduct.sgemv(
             transpose: transpose, rows: rows, columns: columns, alpha: 1.5, a: a, x: x, beta: 2, y: &y, threads: 2)
         var worst = 0.0
         for index in y.indices {

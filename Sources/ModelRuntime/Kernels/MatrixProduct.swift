@@ -1,12 +1,13 @@
-import COpenBLAS
+import CDNNL
 
-/// Single-precision matrix products through OpenBLAS (CBLAS, row-major).
+/// Single-precision matrix products through oneDNN's row-major sgemm, which picks its kernels
+/// by the CPU's instruction set (AVX2, AVX-512, AMX) at run time.
 ///
-/// OpenBLAS itself runs single-threaded (`useSingleThreadedLibrary`): its thread count is one
-/// process-wide setting, which concurrent sessions — and the parts of a split batch, which call
-/// it from several threads at once — would fight over. Parallel products are split here
-/// instead, into blocks of output columns (or rows) run on the `WorkerPool`.
-public enum BLAS {
+/// Every call runs on the calling thread (`OneDNNThreads`): concurrent sessions and the parts
+/// of a split batch call it from several threads at once, and oneDNN's own OpenMP team per
+/// caller would oversubscribe the cores. Parallel products are split here instead, into blocks
+/// of output columns (or rows) run on the `WorkerPool`.
+public enum MatrixProduct {
     /// Products below this many multiply-adds run on one thread: a hand-off costs more.
     static let minimumParallelWork = 1 << 20
     /// A matrix-vector product reads each element of A once: below this many elements (512 KB)
@@ -81,8 +82,8 @@ public enum BLAS {
     }
 
     /// y = alpha·op(A)·x + beta·y for row-major A [rows, columns] (op = transpose when
-    /// `transpose`), on up to `threads` threads (blocks of y). OpenBLAS's sgemm is slow for a
-    /// single row; its sgemv is not.
+    /// `transpose`), on up to `threads` threads (blocks of y): a product with one row or column,
+    /// cut by rows of A rather than by output columns.
     public static func sgemv(
         transpose: Bool, rows: Int, columns: Int, alpha: Float, a: UnsafePointer<Float>, x: UnsafePointer<Float>,
         beta: Float, y: UnsafeMutablePointer<Float>, threads: Int = 1
@@ -120,26 +121,18 @@ public enum BLAS {
             let start = block > 0 ? part * block : 0
             let count = block > 0 ? Swift.min(length, start + block) - start : length
             guard count > 0 else { return }
+            // y as a row vector: y[1, count] = x[1, rows]·A[:, block] (transposed), or
+            // y[1, count] = x[1, columns]·A[block, :]ᵀ.
             if transpose {
-                cblas_sgemv(
-                    CblasRowMajor, CblasTrans, blasint(rows), blasint(count), alpha, a + start, blasint(columns), x, 1,
-                    beta, y + start, 1)
+                call(false, false, 1, count, rows, alpha, x, rows, a + start, columns, beta, y + start, count)
             } else {
-                cblas_sgemv(
-                    CblasRowMajor, CblasNoTrans, blasint(count), blasint(columns), alpha, a + start * columns,
-                    blasint(columns), x, 1, beta, y + start, 1)
+                call(false, true, 1, count, columns, alpha, x, columns, a + start * columns, columns, beta, y + start, count)
             }
         }
     }
 
-    /// Makes OpenBLAS run every call on the calling thread (see the type's comment).
-    static let useSingleThreadedLibrary: Void = openblas_set_num_threads(1)
-
     private static func partCount(work: Int, minimum: Int, threads: Int) -> Int {
         guard threads > 1, work >= minimum else { return 1 }
-        // Parts call OpenBLAS from several threads at once: it must not start threads of its own
-        // (sessions set this too; a direct caller of a parallel product may not have one).
-        useSingleThreadedLibrary
         return min(threads, WorkerPool.shared.capacity, max(1, work / (minimum / 2)))
     }
 
@@ -149,8 +142,11 @@ public enum BLAS {
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
         _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
-        cblas_sgemm(
-            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        OneDNNThreads.confineToCallingThread()
+        let status = dnnl_sgemm(
+            transposeA ? 0x54 : 0x4E, transposeB ? 0x54 : 0x4E, dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k), alpha, a,
+            dnnl_dim_t(lda), b, dnnl_dim_t(ldb), beta, c, dnnl_dim_t(ldc))  // 0x54 'T', 0x4E 'N'
+        // Only inconsistent dimensions fail, and the bound kernel checked the shapes.
+        assert(status == dnnl_success, "dnnl_sgemm: \(OneDNN.describe(status))")
     }
 }

@@ -1,2 +1,0 @@
-// OpenBLAS (Debian libopenblas-dev): the CBLAS interface for GEMM.
-#include <cblas.h>
