@@ -1,10 +1,11 @@
 import ModelCompiler
 
-/// Kernels for Conv, ConvTranspose, FusedConv (2-D, float32).
+/// Kernels for Conv, ConvTranspose, FusedConv (float32). Conv and FusedConv run as oneDNN
+/// convolutions (1 to 3 spatial axes); ConvTranspose runs here (2-D, col2im).
 func makeConvolutionKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
     switch node.op {
     case .convTranspose: return try ConvTransposeKernel(binding: node)
-    default: return try ConvKernel(binding: node)
+    default: return try OneDNNConvolutionKernel(binding: node)
     }
 }
 

@@ -12,6 +12,9 @@ public struct BoundNode: Sendable {
     public let outputTypes: [ElementType]
     /// Values of inputs that are weights or constants, by position (for pre-packing).
     public let constants: [Int: Tensor]
+    /// Threads the plan runs this node with: oneDNN fixes a primitive's work partition when it
+    /// creates it, so primitives are created for this count.
+    public var threads: Int = 1
 
     /// The shape of required input `index` (binding guarantees required inputs are present).
     func shape(_ index: Int) -> [Int] { index < inputShapes.count ? inputShapes[index] ?? [] : [] }

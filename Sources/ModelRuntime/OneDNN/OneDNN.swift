@@ -4,6 +4,17 @@ import CDNNL
 /// which instruction set its kernels were generated for (picked by oneDNN from CPUID at run
 /// time, never from a CPU model table).
 enum OneDNN {
+    /// The CPU engine every primitive and memory object belongs to. Creating it only fails
+    /// when the library is broken, which no later call could recover from.
+    nonisolated(unsafe) static let engine: dnnl_engine_t = {
+        var engine: dnnl_engine_t?
+        let status = dnnl_engine_create(&engine, dnnl_cpu, 0)
+        guard status == dnnl_success, let engine else {
+            fatalError("oneDNN could not create its CPU engine: \(describe(status))")
+        }
+        return engine
+    }()
+
     /// A oneDNN call that did not return `dnnl_success`, as the runtime's typed error.
     static func check(_ status: dnnl_status_t, node: String, op: String, call: String) throws(RuntimeError) {
         guard status != dnnl_success else { return }

@@ -21,11 +21,18 @@ enum OneDNNThreads {
         return unsafeBitCast(address, to: F.self)
     }
 
-    /// Makes oneDNN calls on the current thread run on this thread only. Cheap to repeat: one
-    /// call into libgomp to read the current setting.
+    /// Makes oneDNN calls on the current thread run on this thread only (products that the
+    /// runtime splits itself, parts of a split batch).
     @inline(__always)
-    static func confineToCallingThread() {
+    static func confineToCallingThread() { use(1) }
+
+    /// Makes oneDNN calls on the current thread use up to `threads` threads. Cheap to repeat:
+    /// one call into libgomp to read the current setting. A primitive is created and run under
+    /// the same setting, since oneDNN fixes its work partition when it creates the primitive.
+    @inline(__always)
+    static func use(_ threads: Int) {
         guard let getMaxThreads, let setNumThreads else { return }
-        if getMaxThreads() != 1 { setNumThreads(1) }
+        let wanted = Int32(clamping: max(1, threads))
+        if getMaxThreads() != wanted { setNumThreads(wanted) }
     }
 }
