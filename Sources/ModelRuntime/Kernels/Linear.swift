@@ -123,3 +123,11 @@ struct MatMulKernel: Kernel {
         }
     }
 }
+
+extension GemmKernel: ReportsImplementation {
+    var implementations: [String] { ["sgemm:oneDNN"] }
+}
+
+extension MatMulKernel: ReportsImplementation {
+    var implementations: [String] { ["sgemm:oneDNN"] }
+}

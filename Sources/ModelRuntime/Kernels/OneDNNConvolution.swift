@@ -9,7 +9,7 @@ import ModelCompiler
 /// at bind time; activations are reordered from and to the graph's plain NC… layout around
 /// each convolution, in the arena's scratch. Bias and the fused activation are part of the
 /// primitive (bias argument, eltwise post-op).
-struct OneDNNConvolutionKernel: Kernel {
+struct OneDNNConvolutionKernel: Kernel, ReportsImplementation {
     let convolution: OneDNNPrimitive
     /// Plain X → the primitive's source layout (nil when they agree).
     let sourceReorder: OneDNNPrimitive?
@@ -187,14 +187,16 @@ struct ConvolutionWindow {
     let strides: [Int64]
     let dilations: [Int64]
     let padBegin: [Int64]
-    let padEnd: [Int64]
+    var padEnd: [Int64]
 
-    init(_ node: BoundNode, kernel: [Int], input: [Int], output: [Int]) throws(RuntimeError) {
+    /// The window of `node` (a global one, covering the input, when `global`).
+    init(_ node: BoundNode, kernel: [Int], input: [Int], output: [Int], global: Bool = false) throws(RuntimeError) {
         let rank = kernel.count
-        let strides = node.attributes.ints("strides") ?? Array(repeating: 1, count: rank)
-        let dilations = node.attributes.ints("dilations") ?? Array(repeating: 1, count: rank)
-        let pads = node.attributes.ints("pads") ?? Array(repeating: 0, count: 2 * rank)
-        let autoPad = node.attributes.string("auto_pad", default: "NOTSET")
+        let attributes = global ? Attributes([]) : node.attributes
+        let strides = attributes.ints("strides") ?? Array(repeating: 1, count: rank)
+        let dilations = attributes.ints("dilations") ?? Array(repeating: 1, count: rank)
+        let pads = attributes.ints("pads") ?? Array(repeating: 0, count: 2 * rank)
+        let autoPad = attributes.string("auto_pad", default: "NOTSET")
         guard strides.count == rank, dilations.count == rank, pads.count == 2 * rank else {
             throw node.error(
                 "strides \(strides), dilations \(dilations) and pads \(pads) must cover the \(rank) spatial axes of "

@@ -2,6 +2,7 @@ import ModelCompiler
 
 /// Kernels for MaxPool, AveragePool, GlobalAveragePool.
 func makePoolingKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
+    if let kernel = try OneDNNPoolingKernel.make(node) { return kernel }
     switch node.op {
     case .globalAveragePool: return try GlobalAveragePoolKernel(binding: node)
     default: return try WindowPoolKernel(binding: node)

@@ -17,6 +17,7 @@ final class ExecutionPlan: @unchecked Sendable {
     struct Step {
         let kernel: any Kernel
         let node: String
+        var op: OpType? = nil
     }
 
     let steps: [Step]
@@ -80,15 +81,18 @@ final class ExecutionPlan: @unchecked Sendable {
 
     /// Runs every step against `arena`, whose table already points at this run's feeds.
     func execute(in arena: Arena) {
-        let scratch = scratchOffset.map { arena.base + $0 }
-        for (index, step) in steps.enumerated() {
-            let io = KernelIO(
-                table: arena.table,
-                inputIndices: UnsafeBufferPointer(rebasing: inputIndices[inputRanges[index]]),
-                outputIndices: UnsafeBufferPointer(rebasing: outputIndices[outputRanges[index]]),
-                threads: threads, scratch: scratch)
-            step.kernel.run(io)
-        }
+        for index in steps.indices { execute(step: index, in: arena) }
+    }
+
+    /// Runs step `index` against `arena`.
+    @inline(__always)
+    func execute(step index: Int, in arena: Arena) {
+        let io = KernelIO(
+            table: arena.table,
+            inputIndices: UnsafeBufferPointer(rebasing: inputIndices[inputRanges[index]]),
+            outputIndices: UnsafeBufferPointer(rebasing: outputIndices[outputRanges[index]]),
+            threads: threads, scratch: scratchOffset.map { arena.base + $0 })
+        steps[index].kernel.run(io)
     }
 }
 

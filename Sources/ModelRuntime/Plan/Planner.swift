@@ -136,7 +136,7 @@ struct Planner {
                     uniqueKeysWithValues: node.inputs.enumerated().compactMap { position, input in
                         input.flatMap { weights[$0.index] }.map { (position, $0) }
                     }), threads: threads)
-            steps.append(.init(kernel: try makeKernel(bound), node: bound.name))
+            steps.append(.init(kernel: try makeKernel(bound), node: bound.name, op: node.op))
             stepInputs.append(node.inputs.map { $0.map { Int32($0.index) } ?? -1 })
             stepOutputs.append(node.outputs.map { $0.map { Int32($0.index) } ?? -1 })
         }

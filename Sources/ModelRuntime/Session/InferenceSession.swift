@@ -254,7 +254,7 @@ public final class InferenceSession: @unchecked Sendable {
 
     /// Checks names, element types and shapes of the feeds against the declared inputs; equal
     /// symbols (`N`) must take equal sizes across inputs. Allocates only to report an error.
-    private func validate(_ feeds: [String: Tensor]) throws(RuntimeError) {
+    func validate(_ feeds: [String: Tensor]) throws(RuntimeError) {
         if feeds.count != declarations.count {
             for name in feeds.keys where !declarations.contains(where: { $0.name == name }) {
                 throw .input(

@@ -58,14 +58,22 @@ import Testing
         #expect(y[1].int64s == expected)
     }
 
-    @Test(arguments: ["MaxPool", "AveragePool"])
-    func otherSpatialRanksAreRejectedAtBind(op: String) throws {
+    @Test func poolingCoversOneToThreeSpatialAxes() throws {
+        let cases = try KernelFixtureCase.load("pool.json")
+        for op in ["MaxPool", "AveragePool", "GlobalAveragePool"] {
+            let ranks = Set(cases.filter { $0.op == op }.compactMap { $0.inputs.first?.shape.count })
+            #expect(ranks == [3, 4, 5], "\(op): fixture ranks \(ranks)")
+        }
+    }
+
+    @Test func indicesOutsideTwoSpatialAxesAreRejectedAtBind() throws {
+        // Indices come from the Swift kernel, which covers 2-D windows only.
         let error = try #require(throws: RuntimeError.self) {
             try runOneNode(
-                op, inputs: [("x", Tensor(shape: [1, 2, 6], scalars: (0..<12).map { Float($0) }))],
-                attributes: [attribute("kernel_shape", ints: [2])])
+                "MaxPool", inputs: [("x", Tensor(shape: [1, 2, 6], scalars: (0..<12).map { Float($0) }))],
+                attributes: [attribute("kernel_shape", ints: [2])], outputs: 2)
         }
-        #expect(error.description.hasPrefix("\(op) 'n': "), "\(error)")
+        #expect(error.description.hasPrefix("MaxPool 'n': "), "\(error)")
         #expect(error.description.contains("2-D"), "\(error)")
     }
 }
