@@ -60,19 +60,7 @@ public struct GradientBuilder {
     }
 
     /// The value of a scalar float constant: an initializer or a Constant node's value.
-    public func constantFloat(_ value: ValueID) -> Float? {
-        var tensor = graph.initializers[value]
-        if tensor == nil, let producer = graph.producer(of: value), graph.nodes[producer.index].op == .constant {
-            let attributes = graph.nodes[producer.index].attributes
-            if attributes.has("value_float") { return attributes.float("value_float", default: 0) }
-            tensor = attributes.tensor("value")
-        }
-        guard let tensor, tensor.dataType.resolved == .float, let values = try? tensor.floatValues(), values.count == 1
-        else {
-            return nil
-        }
-        return values[0]
-    }
+    public func constantFloat(_ value: ValueID) -> Float? { graph.constantScalar(value) }
 
     /// Appends a node computing `op` of `inputs` with `outputCount` outputs (nil entries for
     /// outputs `skip` lists), and returns their values.

@@ -100,3 +100,20 @@ extension Graph {
         }
     }
 }
+
+extension Graph {
+    /// The float value of a one-element float initializer or Constant output (Clip's bounds).
+    public func constantScalar(_ value: ValueID) -> Float? {
+        var tensor = initializers[value]
+        if tensor == nil, let producer = producer(of: value), nodes[producer.index].op == .constant {
+            let attributes = nodes[producer.index].attributes
+            if attributes.has("value_float") { return attributes.float("value_float", default: 0) }
+            tensor = attributes.tensor("value")
+        }
+        guard let tensor, tensor.dataType.resolved == .float, let values = try? tensor.floatValues(), values.count == 1
+        else {
+            return nil
+        }
+        return values[0]
+    }
+}

@@ -83,30 +83,71 @@ public enum ONNXExport {
         return onnx
     }
 
-    /// FusedGemm / FusedConv (our domain, made by the optimiser) as the standard producer
-    /// followed by its activation, so ONNX tools can run the export.
+    /// FusedGemm / FusedConv (our domain, made by the optimiser) as the standard producer,
+    /// FusedConv's residual Add when it has a Z input, and the activation (Clip's bounds as
+    /// Constant nodes), so ONNX tools can run the export.
     static func unfused(_ node: ProtoNode) -> [ProtoNode] {
         guard node.opType == "FusedGemm" || node.opType == "FusedConv", let output = node.output.first else { return [node] }
         let activation = node.attribute.first { $0.name == "activation" }.map { String(decoding: $0.s, as: UTF8.self) } ?? ""
+        func float(_ name: String) -> Float? { node.attribute.first { $0.name == name }?.f }
         var producer = node
         producer.opType = node.opType == "FusedGemm" ? "Gemm" : "Conv"
         producer.domain = ""
         producer.attribute = node.attribute.filter { !$0.name.hasPrefix("activation") }
-        guard !activation.isEmpty, activation != "Identity" else { return [producer] }
-        let intermediate = "\(output).before_\(activation.lowercased())"
-        producer.output = [intermediate]
+        producer.input = Array(node.input.prefix(3))
+        while producer.input.last == "" { producer.input.removeLast() }
+        var nodes = [producer]
+        var current = output
+        func step(_ suffix: String) -> String {
+            let name = "\(output).before_\(suffix)"
+            nodes[nodes.count - 1].output = [name]
+            return name
+        }
+        let hasActivation = !activation.isEmpty && activation != "Identity"
+        if node.input.count > 3, !node.input[3].isEmpty {
+            var add = ProtoNode()
+            add.name = node.name.isEmpty ? "" : "\(node.name).residual_add"
+            add.opType = "Add"
+            add.input = [step("residual_add"), node.input[3]]
+            add.output = [current]
+            nodes.append(add)
+        }
+        guard hasActivation else { return nodes }
+        current = output
         var act = ProtoNode()
         act.name = node.name.isEmpty ? "" : "\(node.name).\(activation.lowercased())"
         act.opType = activation
-        act.input = [intermediate]
-        act.output = [output]
-        if activation == "LeakyRelu", let alpha = node.attribute.first(where: { $0.name == "activation_alpha" }) {
-            var attribute = ProtoAttribute()
-            attribute.name = "alpha"
-            attribute.f = alpha.f
-            act.attribute = [attribute]
+        act.input = [step(activation.lowercased())]
+        act.output = [current]
+        switch activation {
+        case "LeakyRelu", "Elu":
+            if let alpha = float("activation_alpha") {
+                var attribute = ProtoAttribute()
+                attribute.name = "alpha"
+                attribute.f = alpha
+                act.attribute = [attribute]
+            }
+        case "Clip":
+            for (suffix, name) in [("min", "activation_alpha"), ("max", "activation_beta")] {
+                guard let bound = float(name), bound.isFinite else {
+                    act.input.append("")
+                    continue
+                }
+                var constant = ProtoNode()
+                constant.opType = "Constant"
+                constant.output = ["\(output).clip_\(suffix)"]
+                var attribute = ProtoAttribute()
+                attribute.name = "value_float"
+                attribute.f = bound
+                constant.attribute = [attribute]
+                nodes.insert(constant, at: 0)
+                act.input.append(constant.output[0])
+            }
+            while act.input.last == "" { act.input.removeLast() }
+        default: break
         }
-        return [producer, act]
+        nodes.append(act)
+        return nodes
     }
 
     private static func convert(_ info: ProtoValueInfo) -> Onnx_ValueInfoProto {

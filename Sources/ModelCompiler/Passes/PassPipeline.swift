@@ -22,8 +22,8 @@ public enum PassPipeline {
                 FoldTransposeIntoGemm(),
             ]
             // BatchNormalization folds only with frozen statistics; activations fuse last,
-            // after the Gemm/Conv they attach to have their final form.
-            passes += [FoldBatchNormalization(), FuseActivation()]
+            // after the Gemm/Conv they attach to have their final form (a residual Add first).
+            passes += [FoldBatchNormalization(), FuseResidualAdd(), FuseActivation()]
         }
         passes += [EliminateDeadCode(), RemoveUnusedInitializers()]
         return passes

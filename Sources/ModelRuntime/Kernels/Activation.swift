@@ -35,12 +35,17 @@ enum Pointwise: Sendable {
 
     /// The activation fused into a FusedGemm/FusedConv node (ORT's `activation` attribute).
     init?(fusedName: String, attributes: Attributes) {
-        let alpha = attributes.float("activation_alpha", default: 0.01)
+        let alpha = attributes.float("activation_alpha", default: fusedName == "Elu" ? 1 : 0.01)
         switch fusedName {
         case "Relu": self = .relu
         case "Sigmoid": self = .sigmoid
         case "Tanh": self = .tanh
         case "LeakyRelu": self = .leakyRelu(alpha: alpha)
+        case "Elu": self = .elu(alpha: alpha)
+        case "Clip":
+            self = .clip(
+                min: attributes.float("activation_alpha", default: -.infinity),
+                max: attributes.float("activation_beta", default: .infinity))
         case "Identity", "": self = .identity
         default: return nil
         }

@@ -8,7 +8,8 @@ import ModelCompiler
 /// kernels want (nChw16c and the like). Constant weights are reordered into that layout once,
 /// at bind time; activations are reordered from and to the graph's plain NC… layout around
 /// each convolution, in the arena's scratch. Bias and the fused activation are part of the
-/// primitive (bias argument, eltwise post-op).
+/// primitive (bias argument, eltwise post-op), and so is FusedConv's residual input Z (a sum
+/// post-op: Z is placed in the destination first and the convolution adds onto it).
 struct OneDNNConvolutionKernel: Kernel, ReportsImplementation {
     let convolution: OneDNNPrimitive
     /// Plain X → the primitive's source layout (nil when they agree).
@@ -17,6 +18,11 @@ struct OneDNNConvolutionKernel: Kernel, ReportsImplementation {
     let destinationReorder: OneDNNPrimitive?
     /// Plain W → the primitive's weights layout, run per call when W is not a constant.
     let weightsReorder: OneDNNPrimitive?
+    /// Plain Z → the primitive's destination layout (FusedConv's residual input), when the
+    /// destination is blocked.
+    let residualReorder: OneDNNPrimitive?
+    let hasResidual: Bool
+    let outputByteCount: Int
     /// W in the primitive's layout, reordered at bind time (constant W), or W itself.
     let packedWeights: OneDNNBuffer?
     let hasBias: Bool
@@ -31,7 +37,9 @@ struct OneDNNConvolutionKernel: Kernel, ReportsImplementation {
 
     /// The implementations oneDNN picked, for `bench --verbose`.
     var implementations: [String] {
-        [sourceReorder, weightsReorder, convolution, destinationReorder].compactMap { $0?.implementation }
+        [sourceReorder, weightsReorder, residualReorder, convolution, destinationReorder].compactMap {
+            $0?.implementation
+        }
     }
 
     init(binding node: BoundNode) throws(RuntimeError) {
@@ -89,7 +97,13 @@ struct OneDNNConvolutionKernel: Kernel, ReportsImplementation {
             }
         }
         try OneDNN.check(status, node: node.name, op: node.op.rawValue, call: "convolution descriptor")
-        let attributes = try OneDNNAttributes(activation: node.fusedActivation(), node: node)
+        let hasResidual = node.op == .fusedConv && node.has(3)
+        self.hasResidual = hasResidual
+        if hasResidual, node.shape(3) != y {
+            throw node.error("Z \(node.shape(3)) must have Y's shape \(y)")
+        }
+        outputByteCount = y.reduce(1, *) * MemoryLayout<Float>.size
+        let attributes = try OneDNNAttributes(activation: node.fusedActivation(), sum: hasResidual, node: node)
         OneDNNThreads.use(threads)
         var descriptor: dnnl_primitive_desc_t?
         try OneDNN.check(
@@ -110,6 +124,8 @@ struct OneDNNConvolutionKernel: Kernel, ReportsImplementation {
         destinationReorder =
             OneDNN.same(destination, plainY) ? nil : try OneDNN.reorder(from: destination, to: plainY, node: node)
         let reorderWeights = OneDNN.same(weights, plainW) ? nil : try OneDNN.reorder(from: plainW, to: weights, node: node)
+        residualReorder =
+            hasResidual && destinationReorder != nil ? try OneDNN.reorder(from: plainY, to: destination, node: node) : nil
 
         var packed: OneDNNBuffer?
         if let reorderWeights, let constant = node.constants[1] {
@@ -133,7 +149,7 @@ struct OneDNNConvolutionKernel: Kernel, ReportsImplementation {
         destinationOffset = sourceOffset + (sourceReorder == nil ? 0 : aligned(OneDNN.byteCount(source)))
         weightsOffset = destinationOffset + (destinationReorder == nil ? 0 : aligned(OneDNN.byteCount(destination)))
         scratchpadOffset = weightsOffset + (weightsReorder == nil ? 0 : aligned(OneDNN.byteCount(weights)))
-        let scratchpad = [convolution, sourceReorder, destinationReorder, weightsReorder]
+        let scratchpad = [convolution, sourceReorder, destinationReorder, weightsReorder, residualReorder]
             .compactMap { $0?.scratchpadByteCount }.max() ?? 0
         scratchByteCount = scratchpadOffset + aligned(scratchpad)
     }
@@ -159,6 +175,17 @@ struct OneDNNConvolutionKernel: Kernel, ReportsImplementation {
                 weights = scratch + weightsOffset
             }
             let destination = destinationReorder != nil ? scratch.map { $0 + destinationOffset } : y
+            if hasResidual, let z = io.input(3), let destination {
+                // The sum post-op adds the convolution onto what the destination holds.
+                if let residualReorder {
+                    handles[0] = UnsafeMutableRawPointer(mutating: z)
+                    handles[1] = destination
+                    residualReorder.execute(
+                        UnsafeBufferPointer(rebasing: handles[0..<2]), scratchpad: scratchpad, threads: threads)
+                } else if UnsafeRawPointer(destination) != z {
+                    destination.copyMemory(from: z, byteCount: outputByteCount)
+                }
+            }
             handles[0] = source
             handles[1] = weights
             if hasBias {

@@ -113,8 +113,11 @@ private struct RowLocality {
         case .matMul:
             return onlyFirst && (rank(node.inputs[0]) ?? 0) >= 2
                 && rank(node.inputs.count > 1 ? node.inputs[1] : nil) == 2
-        case .conv, .fusedConv, .convTranspose, .averagePool, .globalAveragePool:
+        case .conv, .convTranspose, .averagePool, .globalAveragePool:
             return onlyFirst
+        case .fusedConv:
+            // X and the residual Z carry rows; W and B must not.
+            return carrying[0] && !carrying[1] && !(carrying.count > 2 && carrying[2])
         case .maxPool, .batchNormalization:
             // MaxPool's Indices count positions over the whole tensor (N·C·H·W), not per row;
             // BatchNormalization's extra outputs are batch statistics.
