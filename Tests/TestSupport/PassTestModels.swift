@@ -54,6 +54,41 @@ public enum PassTestModels {
             node { name: "fc" op_type: "Gemm" input: ["x", "W"] output: "y" }
             """, weights: [("W", [8, 5], "NORMAL"), ("spare", [3], "NORMAL")], output: 5),
     ]
+        .merging(convolutionPatterns) { first, _ in first }
+
+    /// Convolution post-op patterns: `x` [N,8] viewed as [N,2,2,2], a 3×3 padded Conv (2 → 2
+    /// channels, so shapes stay [N,2,2,2]), the pattern, and a Flatten back to `y` [N,8].
+    static let convolutionPatterns: [String: String] = {
+        let conv = #"node { name: "conv" op_type: "Conv" input: ["h", "W", "b"] output: "c" attribute { name: "pads" ints: [1, 1, 1, 1] } }"#
+        let view = #"node { name: "view" op_type: "Reshape" input: ["x", "shape"] output: "h" }"#
+        let flatten = #"node { name: "flat" op_type: "Flatten" input: "out" output: "y" }"#
+        let bounds = #"initializer { name: "lo" dims: [] float_data: 0 } initializer { name: "hi" dims: [] float_data: 0.5 }"#
+        let patterns: [String: String] = [
+            "conv-relu": #"node { name: "act" op_type: "Relu" input: "c" output: "out" }"#,
+            "conv-leakyrelu": #"node { name: "act" op_type: "LeakyRelu" input: "c" output: "out" attribute { name: "alpha" f: 0.3 } }"#,
+            "conv-sigmoid": #"node { name: "act" op_type: "Sigmoid" input: "c" output: "out" }"#,
+            "conv-tanh": #"node { name: "act" op_type: "Tanh" input: "c" output: "out" }"#,
+            "conv-elu": #"node { name: "act" op_type: "Elu" input: "c" output: "out" attribute { name: "alpha" f: 0.7 } }"#,
+            "conv-clip": #"node { name: "act" op_type: "Clip" input: ["c", "lo", "hi"] output: "out" }"# + bounds,
+            "conv-add-relu": """
+                node { name: "add" op_type: "Add" input: ["c", "h"] output: "sum" }
+                node { name: "act" op_type: "Relu" input: "sum" output: "out" }
+                """,
+            "conv-add-swapped": #"node { name: "add" op_type: "Add" input: ["h", "c"] output: "out" }"#,
+            "conv-batchnorm-add-clip": """
+                node { name: "bn" op_type: "BatchNormalization" input: ["c", "s", "beta", "mean", "var"] output: "cn" }
+                node { name: "add" op_type: "Add" input: ["h", "cn"] output: "r" }
+                node { name: "act" op_type: "Clip" input: ["r", "lo", "hi"] output: "out" }
+                """ + bounds,
+        ]
+        return patterns.mapValues { pattern in
+            graph(
+                [view, conv, pattern, flatten].joined(separator: "\n"),
+                weights: [("W", [2, 2, 3, 3], "NORMAL"), ("b", [2], "NORMAL"), ("s", [2], "UNIFORM_POSITIVE"),
+                          ("beta", [2], "NORMAL"), ("mean", [2], "NORMAL"), ("var", [2], "UNIFORM_POSITIVE")],
+                integerWeights: [("shape", [-1, 2, 2, 2])], output: 8)
+        }
+    }()
 
     private static func graph(
         _ nodes: String, weights: [(String, [Int], String)], integerWeights: [(String, [Int])] = [], output: Int

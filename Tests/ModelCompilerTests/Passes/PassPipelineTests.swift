@@ -17,6 +17,17 @@ import TestSupport
         ("reshape-chain", "collapse-reshape-chains", 3, 3, ["Reshape", "Tanh"]),
         ("constant-folding", "fold-constants", 2, 1, ["MatMul"]),
         ("dead-code-and-unused", "eliminate-dead-code", 2, 1, ["Gemm"]),
+        ("conv-relu", "fuse-activation", 4, 3, ["Reshape", "FusedConv", "Flatten"]),
+        ("conv-leakyrelu", "fuse-activation", 4, 3, ["Reshape", "FusedConv", "Flatten"]),
+        ("conv-sigmoid", "fuse-activation", 4, 3, ["Reshape", "FusedConv", "Flatten"]),
+        ("conv-tanh", "fuse-activation", 4, 3, ["Reshape", "FusedConv", "Flatten"]),
+        ("conv-elu", "fuse-activation", 4, 3, ["Reshape", "FusedConv", "Flatten"]),
+        ("conv-clip", "fuse-activation", 4, 3, ["Reshape", "FusedConv", "Flatten"]),
+        ("conv-add-relu", "fuse-residual-add", 5, 4, ["Reshape", "FusedConv", "Flatten"]),
+        ("conv-add-relu", "fuse-activation", 4, 3, ["Reshape", "FusedConv", "Flatten"]),
+        ("conv-add-swapped", "fuse-residual-add", 4, 3, ["Reshape", "FusedConv", "Flatten"]),
+        ("conv-batchnorm-add-clip", "fuse-residual-add", 5, 4, ["Reshape", "FusedConv", "Flatten"]),
+        ("conv-batchnorm-add-clip", "fuse-activation", 4, 3, ["Reshape", "FusedConv", "Flatten"]),
     ]
 
     @Test(arguments: expectations.indices)
@@ -65,5 +76,16 @@ import TestSupport
         let onnx = try ONNXExport.convert(compiled)
         #expect(onnx.graph.node.map(\.opType) == ["Gemm", "Relu"])
         #expect(onnx.opsetImport.map(\.domain) == [""])
+    }
+
+    @Test func residualConvolutionsExportAsStandardONNX() throws {
+        let compiled = try Compiler().compile(try PassTestModels.model("conv-batchnorm-add-clip")).model
+        let onnx = try ONNXExport.convert(compiled)
+        #expect(onnx.graph.node.map(\.opType) == ["Reshape", "Constant", "Constant", "Conv", "Add", "Clip", "Flatten"])
+        let add = try #require(onnx.graph.node.first { $0.opType == "Add" })
+        let conv = try #require(onnx.graph.node.first { $0.opType == "Conv" })
+        #expect(add.input.first == conv.output.first && add.input.last == "h", "Add(Conv(h), h): \(add.input)")
+        let clip = try #require(onnx.graph.node.first { $0.opType == "Clip" })
+        #expect(clip.input.count == 3 && clip.output == ["out"])
     }
 }
