@@ -74,6 +74,10 @@ public enum PassTestModels {
                 node { name: "add" op_type: "Add" input: ["c", "h"] output: "sum" }
                 node { name: "act" op_type: "Relu" input: "sum" output: "out" }
                 """,
+            "conv-swish": """
+                node { name: "gate" op_type: "Sigmoid" input: "c" output: "g" }
+                node { name: "silu" op_type: "Mul" input: ["g", "c"] output: "out" }
+                """,
             "conv-add-swapped": #"node { name: "add" op_type: "Add" input: ["h", "c"] output: "out" }"#,
             "conv-batchnorm-add-clip": """
                 node { name: "bn" op_type: "BatchNormalization" input: ["c", "s", "beta", "mean", "var"] output: "cn" }

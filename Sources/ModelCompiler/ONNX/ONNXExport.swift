@@ -113,6 +113,21 @@ public enum ONNXExport {
             nodes.append(add)
         }
         guard hasActivation else { return nodes }
+        if activation == "Swish" {
+            // y·σ(y) as the two standard nodes it came from.
+            let value = step("swish")
+            var sigmoid = ProtoNode()
+            sigmoid.name = node.name.isEmpty ? "" : "\(node.name).sigmoid"
+            sigmoid.opType = "Sigmoid"
+            sigmoid.input = [value]
+            sigmoid.output = ["\(output).sigmoid"]
+            var mul = ProtoNode()
+            mul.name = node.name.isEmpty ? "" : "\(node.name).swish"
+            mul.opType = "Mul"
+            mul.input = [value, sigmoid.output[0]]
+            mul.output = [output]
+            return nodes + [sigmoid, mul]
+        }
         current = output
         var act = ProtoNode()
         act.name = node.name.isEmpty ? "" : "\(node.name).\(activation.lowercased())"

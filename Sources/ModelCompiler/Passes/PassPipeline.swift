@@ -23,7 +23,7 @@ public enum PassPipeline {
             ]
             // BatchNormalization folds only with frozen statistics; activations fuse last,
             // after the Gemm/Conv they attach to have their final form (a residual Add first).
-            passes += [FoldBatchNormalization(), FuseResidualAdd(), FuseActivation()]
+            passes += [FoldBatchNormalization(), FuseResidualAdd(), FuseSwish(), FuseActivation()]
         }
         passes += [EliminateDeadCode(), RemoveUnusedInitializers()]
         return passes

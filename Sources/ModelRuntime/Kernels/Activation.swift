@@ -9,6 +9,8 @@ enum Pointwise: Sendable {
     case selu(alpha: Float, gamma: Float)
     case gelu(tanhApproximation: Bool)
     case clip(min: Float, max: Float)
+    /// x·σ(x) (SiLU): what Sigmoid·Mul computes, fused into a convolution by the compiler.
+    case swish
 
     /// The function of a unary op node, with its attributes.
     init?(op: OpType, attributes: Attributes) {
@@ -46,6 +48,7 @@ enum Pointwise: Sendable {
             self = .clip(
                 min: attributes.float("activation_alpha", default: -.infinity),
                 max: attributes.float("activation_beta", default: .infinity))
+        case "Swish": self = .swish
         case "Identity", "": self = .identity
         default: return nil
         }
@@ -81,6 +84,7 @@ enum Pointwise: Sendable {
                 for i in 0..<count { y[i] = 0.5 * x[i] * (1 + Foundation.erf(x[i] * 0.70710678118654752)) }
             }
         case .clip(let low, let high): for i in 0..<count { y[i] = Swift.min(Swift.max(x[i], low), high) }
+        case .swish: for i in 0..<count { y[i] = x[i] * Pointwise.sigmoid(x[i]) }
         }
     }
 

@@ -5,6 +5,12 @@ import ModelCompiler
 func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
     switch node.op {
     case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .neg, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh:
+        try node.requireFloatInputs()
+        if let function = Pointwise(op: node.op, attributes: node.attributes),
+            let kernel = try OneDNNEltwiseKernel.make(node, function: function)
+        {
+            return kernel
+        }
         return try UnaryKernel(binding: node)
     case .clip:
         return try ClipKernel(binding: node)

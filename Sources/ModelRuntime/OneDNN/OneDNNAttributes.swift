@@ -31,7 +31,7 @@ final class OneDNNAttributes {
     deinit { if let handle { dnnl_primitive_attr_destroy(handle) } }
 
     /// The oneDNN eltwise algorithm and parameters computing `function`; nil for the identity
-    /// and for functions oneDNN lacks.
+    /// and for functions oneDNN lacks or computes less accurately than float32 rounding.
     static func eltwise(_ function: Pointwise) -> (dnnl_alg_kind_t, Float, Float)? {
         switch function {
         case .relu: (dnnl_eltwise_relu, 0, 0)
@@ -40,7 +40,16 @@ final class OneDNNAttributes {
         case .tanh: (dnnl_eltwise_tanh, 0, 0)
         case .elu(let alpha): (dnnl_eltwise_elu, alpha, 0)
         case .clip(let low, let high): (dnnl_eltwise_clip_v2, low, high)
-        case .identity, .abs, .exp, .log, .neg, .sqrt, .softplus, .selu, .gelu: nil
+        case .swish: (dnnl_eltwise_swish, 1, 0)
+        case .abs: (dnnl_eltwise_abs, 0, 0)
+        case .exp: (dnnl_eltwise_exp, 0, 0)
+        case .neg: (dnnl_eltwise_linear, -1, 0)
+        case .sqrt: (dnnl_eltwise_sqrt, 0, 0)
+        case .softplus: (dnnl_eltwise_soft_relu, 0, 0)
+        case .gelu(let tanhApproximation): tanhApproximation ? (dnnl_eltwise_gelu_tanh, 0, 0) : nil
+        // oneDNN's log and erf-based gelu are approximations that miss float32 rounding (log(1)
+        // = −1.4e−6; gelu(−3) off by 4e−5 relative): the Swift formulas keep those.
+        case .identity, .selu, .log: nil
         }
     }
 }

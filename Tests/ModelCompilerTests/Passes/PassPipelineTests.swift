@@ -25,6 +25,7 @@ import TestSupport
         ("conv-clip", "fuse-activation", 4, 3, ["Reshape", "FusedConv", "Flatten"]),
         ("conv-add-relu", "fuse-residual-add", 5, 4, ["Reshape", "FusedConv", "Flatten"]),
         ("conv-add-relu", "fuse-activation", 4, 3, ["Reshape", "FusedConv", "Flatten"]),
+        ("conv-swish", "fuse-swish", 5, 3, ["Reshape", "FusedConv", "Flatten"]),
         ("conv-add-swapped", "fuse-residual-add", 4, 3, ["Reshape", "FusedConv", "Flatten"]),
         ("conv-batchnorm-add-clip", "fuse-residual-add", 5, 4, ["Reshape", "FusedConv", "Flatten"]),
         ("conv-batchnorm-add-clip", "fuse-activation", 4, 3, ["Reshape", "FusedConv", "Flatten"]),
@@ -87,5 +88,15 @@ import TestSupport
         #expect(add.input.first == conv.output.first && add.input.last == "h", "Add(Conv(h), h): \(add.input)")
         let clip = try #require(onnx.graph.node.first { $0.opType == "Clip" })
         #expect(clip.input.count == 3 && clip.output == ["out"])
+    }
+
+    @Test func swishExportsAsSigmoidAndMul() throws {
+        let compiled = try Compiler().compile(try PassTestModels.model("conv-swish")).model
+        #expect(compiled.graph.node.first { $0.opType == "FusedConv" } != nil)
+        let onnx = try ONNXExport.convert(compiled)
+        #expect(onnx.graph.node.map(\.opType) == ["Reshape", "Conv", "Sigmoid", "Mul", "Flatten"])
+        let conv = try #require(onnx.graph.node.first { $0.opType == "Conv" })
+        let mul = try #require(onnx.graph.node.first { $0.opType == "Mul" })
+        #expect(mul.input.first == conv.output.first && mul.output == ["out"])
     }
 }

@@ -61,6 +61,12 @@ struct ActivationGradKernel: Kernel {
             for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] * gamma : dy[i] * (y[i] + gamma * alpha) }
         case .identity: dx.update(from: dy, count: count)
         case .neg: for i in 0..<count { dx[i] = -dy[i] }
+        case .swish:
+            // y = x·σ(x): y′ = σ(x)·(1 + x·(1 − σ(x))).
+            for i in 0..<count {
+                let s = Pointwise.sigmoid(x[i])
+                dx[i] = dy[i] * s * (1 + x[i] * (1 - s))
+            }
         case .gelu(let approximate):
             if approximate {
                 // y = ½x(1 + tanh u), u = c(x + 0.044715x³): y′ = ½(1 + tanh u) + ½x(1 − tanh²u)·c(1 + 3·0.044715x²).
