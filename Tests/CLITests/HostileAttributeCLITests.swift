@@ -49,3 +49,23 @@ import TestSupport
         #expect(infer.stderr.contains(testCase.inferCode), "\(testCase.name): \(infer.stderr)")
     }
 }
+
+/// A FIFO given as the model or as a data file is refused at once, with a message saying it
+/// is a FIFO (it used to read "You don't have permission").
+@Suite struct NonRegularFileCLITests {
+    @Test func fifoAsModelAndAsInputData() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("model.pbtxt").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let check = try ToolRunner("modelc").run(["check", fifo])
+        #expect(!check.signalled && check.status == 1, "\(check.stderr)")
+        #expect(check.stderr.contains("format.unreadable") && check.stderr.contains("FIFO"), "\(check.stderr)")
+
+        let model = directory.appendingPathComponent("gemm.pbtxt")
+        try Data(HostileModels.gemm(transB: 1).utf8).write(to: model)
+        let infer = try ToolRunner("modelrun").run(["infer", model.path, "--input", "x=\(fifo)"])
+        #expect(!infer.signalled && infer.status == 1, "\(infer.stderr)")
+        #expect(infer.stderr.contains("data.unreadable") && infer.stderr.contains("FIFO"), "\(infer.stderr)")
+    }
+}
