@@ -64,6 +64,17 @@ import TestSupport
         #expect(errors.first?.location.field == "graph.input")
     }
 
+    /// Split sizes whose sum passes Int64 (it trapped in `reduce(0, +)`).
+    @Test func splitSizesThatOverflow() throws {
+        let source = HostileModels.text(
+            inputDims: ["N", 4],
+            nodes: "node { name: \"cut\" op_type: \"Split\" input: [\"x\", \"sizes\"] output: [\"y\", \"y2\"] attribute { name: \"axis\" i: 1 } }",
+            initializers: "initializer { name: \"sizes\" data_type: INT64 dims: 2 int64_data: [9223372036854775807, 5] }")
+        let errors = try errors(source)
+        #expect(errors.map(\.code) == ["shape.split"], "\(errors.map(\.rendered))")
+        #expect(errors.first?.message.hasPrefix("split [9223372036854775807, 5] sums past a 64-bit integer") == true)
+    }
+
     @Test func dimSumsThatOverflowBecomeUnknown() {
         #expect(Dim.fixed(Int.max) + .fixed(1) == .unknown)
         #expect(Dim.product(Int.max / 2 + 1, "N") + .product(Int.max / 2 + 1, "N") == .unknown)
