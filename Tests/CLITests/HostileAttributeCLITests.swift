@@ -69,3 +69,35 @@ import TestSupport
         #expect(infer.stderr.contains("data.unreadable") && infer.stderr.contains("FIFO"), "\(infer.stderr)")
     }
 }
+
+/// External data whose location is a FIFO beside the model blocked `check`, `compile` and
+/// `infer` forever; each now exits 1 at once, naming the FIFO.
+@Suite struct ExternalDataFIFOCLITests {
+    @Test func checkCompileAndInferRefuseAFIFOAsExternalData() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(mkfifo(directory.appendingPathComponent("weights.bin").path, 0o600) == 0)
+        let model = directory.appendingPathComponent("model.pbtxt")
+        let source = HostileModels.gemm(transB: 1).replacingOccurrences(
+            of: try #require(HostileModels.gemm(transB: 1).split(separator: "\n").first { $0.contains("initializer") })
+                .trimmingCharacters(in: .whitespaces),
+            with: "initializer { name: \"W\" dims: [3, 4] external { location: \"weights.bin\" } }")
+        #expect(source.contains("weights.bin"))
+        try Data(source.utf8).write(to: model)
+        let input = directory.appendingPathComponent("x.npy")
+        try NPY.write(Tensor(shape: [2, 4], scalars: (0..<8).map(Float.init)), to: input)
+        let output = directory.appendingPathComponent("out.model").path
+        for (tool, arguments) in [
+            ("modelc", ["check", model.path]), ("modelc", ["compile", model.path, "-o", output]),
+            ("modelrun", ["infer", model.path, "--input", "x=\(input.path)"]),
+        ] {
+            guard let result = try ToolRunner(tool).run(arguments, timeout: 20) else {
+                Issue.record("\(tool) \(arguments[0]) hung on a FIFO named as external data")
+                continue
+            }
+            #expect(!result.signalled && result.status == 1, "\(tool) \(arguments[0]): \(result.stderr)")
+            #expect(result.stderr.contains("tensor.external-data"), "\(result.stderr)")
+            #expect(result.stderr.contains("it is a FIFO (named pipe), not a regular file"), "\(result.stderr)")
+        }
+    }
+}
