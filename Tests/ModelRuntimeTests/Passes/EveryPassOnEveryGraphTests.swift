@@ -106,6 +106,23 @@ import Testing
         expectClose(reference, try InferenceSession(o2).run(inputs), "\(name) at -O2")
     }
 
+    /// The training pipeline (its passes and the loss fusions) on every model with a head:
+    /// -O0 and -O2 both build the program, or both refuse the model with the same codes.
+    @Test(arguments: models)
+    func trainingPipelineAtO0AndO2(name: String) throws {
+        let model = try load(name)
+        guard !model.head.isEmpty else { return }
+        func outcome(_ level: OptimizationLevel) -> [String] {
+            do {
+                _ = try TrainingCompiler(optimization: level).compileForTrainingAndEvaluation(model)
+                return []
+            } catch {
+                return error.diagnostics.filter { $0.severity == .error }.map(\.code)
+            }
+        }
+        #expect(outcome(.O0) == outcome(.O2), "\(name)")
+    }
+
     /// The DenseNet case fires no fold, and a Conv + BatchNormalization still folds.
     @Test func foldBatchNormalizationSkipsNonWeightProducers() throws {
         for pattern in ["bn-after-one-input-concat", "bn-after-maxpool", "bn-after-add", "bn-after-relu"] {
