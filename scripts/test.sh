@@ -41,7 +41,7 @@ python3 scripts/onnx_roundtrip_check.py "$work/digits.onnx" "$work/digits.onnx" 
     --expect-metadata modelformat.head.0 --expect-metadata modelformat.training
 
 echo "== modelrun infer agrees with ONNX Runtime (relative 1e-4)"
-for name in torch_mlp torch_cnn digits_trained_mlp; do
+for name in torch_mlp torch_cnn digits_trained_mlp dense_block; do
     python3 scripts/ort_agreement_check.py "$bin/modelrun" Tests/ModelFormatTests/Fixtures/onnx/$name.onnx
 done
 

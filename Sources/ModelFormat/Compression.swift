@@ -40,13 +40,15 @@ public enum PayloadCompression {
             output.withUnsafeMutableBytes { (out: UnsafeMutableRawBufferPointer) -> Int in
                 stream.next_in = UnsafeMutablePointer(
                     mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
-                stream.avail_in = uInt(input.count)
+                // zlib counts in 32 bits: a 4 GiB tensor (at maxTensorBytes) plus the spare byte
+                // would trap in `uInt(_:)`; clamped, it is reported as a short stream instead.
+                stream.avail_in = uInt(clamping: input.count)
                 stream.next_out = out.baseAddress?.assumingMemoryBound(to: Bytef.self)
-                stream.avail_out = uInt(out.count)
+                stream.avail_out = uInt(clamping: out.count)
                 repeat {
                     status = CZlib.inflate(&stream, Z_NO_FLUSH)
                 } while status == Z_OK && stream.avail_out > 0 && stream.avail_in > 0
-                return out.count - Int(stream.avail_out)
+                return Int(stream.total_out)
             }
         }
         if produced > expectedCount {

@@ -30,62 +30,35 @@ enum ExternalDataReader {
         guard resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
             throw fail("resolves (through a symbolic link) to '\(resolved)', outside the model's folder")
         }
-        let descriptor = open(resolved, O_RDONLY)
-        guard descriptor >= 0 else { throw fail("cannot open: \(String(cString: strerror(errno)))") }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-            close(descriptor)
-            throw fail("not a regular file")
+        // Opened non-blocking and checked with fstat: a FIFO here used to hang check, compile and infer.
+        let file: RegularFile
+        do {
+            file = try RegularFile(path: resolved)
+        } catch {
+            throw fail(error.reason)
         }
-        let fileSize = Int(status.st_size)
+        let fileSize = file.size
         let offset = Int(external.offset)
         guard offset >= 0, external.length >= 0 else {
-            close(descriptor)
             throw fail("negative offset \(external.offset) or length \(external.length)")
         }
         let length = external.length == 0 ? fileSize - offset : Int(external.length)
         let (end, overflow) = offset.addingReportingOverflow(length)
         guard !overflow, length >= 0, end <= fileSize else {
-            close(descriptor)
             throw fail("bytes \(offset)..<\(overflow ? "overflow" : String(end)) lie past the end of the \(fileSize)-byte file")
         }
         guard length <= context.limits.maxTensorBytes else {
-            close(descriptor)
             throw .limitExceeded(
                 file: context.fileName, what: "external data of tensor '\(tensor)'", value: "\(length) bytes",
                 limit: "\(context.limits.maxTensorBytes) bytes")
         }
-        if length >= context.limits.mapExternalDataFromBytes {
-            return try mapped(descriptor: descriptor, offset: offset, length: length, fail: fail)
+        let bytes =
+            length >= context.limits.mapExternalDataFromBytes
+            ? file.map(offset: offset, length: length) : file.read(offset: offset, length: length)
+        switch bytes {
+        case .success(let data): return data
+        case .failure(let refusal): throw fail(refusal.reason)
         }
-        defer { close(descriptor) }
-        var bytes = Data(count: length)
-        var done = 0
-        while done < length {
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                pread(descriptor, buffer.baseAddress.map { $0 + done }, length - done, off_t(offset + done))
-            }
-            guard got > 0 else { throw fail("read failed after \(done) of \(length) bytes") }
-            done += got
-        }
-        return bytes
-    }
-
-    /// A read-only mapping of the range; the mapping lives as long as the returned `Data`.
-    private static func mapped(
-        descriptor: Int32, offset: Int, length: Int, fail: (String) -> FormatError
-    ) throws(FormatError) -> Data {
-        defer { close(descriptor) }  // a mapping outlives its descriptor
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let alignedOffset = offset - offset % page
-        let slack = offset - alignedOffset
-        guard let base = mmap(nil, length + slack, PROT_READ, MAP_PRIVATE, descriptor, off_t(alignedOffset)),
-            base != MAP_FAILED
-        else {
-            throw fail("mmap failed: \(String(cString: strerror(errno)))")
-        }
-        let mappedLength = length + slack
-        return Data(bytesNoCopy: base + slack, count: length, deallocator: .custom { _, _ in munmap(base, mappedLength) })
     }
 
     private static func realPath(_ path: String) -> String? {

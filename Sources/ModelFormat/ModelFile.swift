@@ -97,25 +97,24 @@ func describe(_ error: any Error) -> String {
 
 /// Whole-file reads with a size limit and errors that name the file.
 public enum FileBytes {
-    /// The bytes of `url`, refusing files over `limit` bytes.
+    /// The bytes of `url`, refusing files over `limit` bytes and anything that is not a
+    /// regular file (a FIFO, device or folder is named as such, and never blocks the read).
+    /// Files from 1 MiB up are memory-mapped.
     public static func read(_ url: URL, limit: Int) throws(FormatError) -> Data {
         let path = url.path
-        let attributes: [FileAttributeKey: Any]
+        let file: RegularFile
         do {
-            attributes = try FileManager.default.attributesOfItem(atPath: path)
+            file = try RegularFile(path: path)
         } catch {
-            throw .unreadable(file: path, reason: "no such file or not accessible")
+            throw .unreadable(file: path, reason: error.reason)
         }
-        if (attributes[.type] as? FileAttributeType) == .typeDirectory {
-            throw .unreadable(file: path, reason: "it is a directory")
+        if file.size > limit {
+            throw .limitExceeded(file: path, what: "file size", value: "\(file.size) bytes", limit: "\(limit) bytes")
         }
-        if let size = attributes[.size] as? Int, size > limit {
-            throw .limitExceeded(file: path, what: "file size", value: "\(size) bytes", limit: "\(limit) bytes")
-        }
-        do {
-            return try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw .unreadable(file: path, reason: error.localizedDescription)
+        let bytes = file.size >= 1 << 20 ? file.map(offset: 0, length: file.size) : file.read(offset: 0, length: file.size)
+        switch bytes {
+        case .success(let data): return data
+        case .failure(let refusal): throw .unreadable(file: path, reason: refusal.reason)
         }
     }
 }

@@ -24,6 +24,32 @@ struct ToolRunner {
             .first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? SourceTree.url(".build/debug/\(name)")
     }
 
+    /// Runs the tool, ending it (SIGKILL) if it has not finished after `seconds`; `nil` then,
+    /// so a hang is a test failure rather than a suite that never ends.
+    func run(_ arguments: [String], timeout seconds: Double) throws -> Result? {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = SourceTree.root
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let finished = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in finished.signal() }
+        try process.run()
+        if finished.wait(timeout: .now() + seconds) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self), signalled: process.terminationReason == .uncaughtSignal)
+    }
+
     func run(_ arguments: [String]) throws -> Result {
         let process = Process()
         process.executableURL = executable

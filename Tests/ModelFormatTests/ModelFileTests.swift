@@ -40,7 +40,7 @@ import TestSupport
     }
 
     @Test func reportsMissingFilesAndDirectories() {
-        #expect(throws: FormatError.unreadable(file: "/nonexistent/m.model", reason: "no such file or not accessible")) {
+        #expect(throws: FormatError.unreadable(file: "/nonexistent/m.model", reason: "no such file")) {
             _ = try ProtoModel(contentsOf: URL(fileURLWithPath: "/nonexistent/m.model"))
         }
         #expect(throws: FormatError.self) { _ = try ProtoModel(contentsOf: URL(fileURLWithPath: "/tmp")) }

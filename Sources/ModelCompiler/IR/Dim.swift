@@ -51,16 +51,19 @@ public enum Dim: Hashable, Sendable, CustomStringConvertible {
     /// The sum of two dims, when it stays representable (equal symbols add coefficients).
     public static func + (lhs: Dim, rhs: Dim) -> Dim {
         guard let a = lhs.monomial, let b = rhs.monomial else { return .unknown }
+        // Coefficients come from files: a sum that overflows is unknown rather than a trap.
+        let (sum, overflow) = a.coefficient.addingReportingOverflow(b.coefficient)
+        guard !overflow else { return .unknown }
         switch (a.symbol, b.symbol) {
-        case (nil, nil): return .fixed(a.coefficient + b.coefficient)
-        case (let x?, let y?) where x == y: return Dim(coefficient: a.coefficient + b.coefficient, symbol: x)
+        case (nil, nil): return .fixed(sum)
+        case (let x?, let y?) where x == y: return Dim(coefficient: sum, symbol: x)
         default: return .unknown
         }
     }
 
     /// `lhs / rhs` when it divides exactly (e.g. `N*16 / 16 = N`), else nil.
     public static func exactQuotient(_ lhs: Dim, _ rhs: Dim) -> Dim? {
-        guard let a = lhs.monomial, let b = rhs.monomial, b.coefficient != 0, a.coefficient % b.coefficient == 0 else {
+        guard let a = lhs.monomial, let b = rhs.monomial, b.coefficient > 0, a.coefficient % b.coefficient == 0 else {
             return nil
         }
         let coefficient = a.coefficient / b.coefficient

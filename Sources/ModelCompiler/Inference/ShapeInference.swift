@@ -8,9 +8,18 @@ import ModelFormat
 /// later nodes are still checked. All findings are collected.
 public enum ShapeInference {
     /// Fills `graph`'s value types; returns the findings.
-    public static func run(_ graph: inout Graph, file: String? = nil) -> [Diagnostic] {
+    ///
+    /// A value whose resolved shape has an element count or byte size that overflows, or
+    /// passes `limits.maxTensorBytes`, is a `shape.too-large` error: at check time for static
+    /// shapes, at plan time (where the planner runs this with concrete feeds) for symbolic ones.
+    public static func run(_ graph: inout Graph, file: String? = nil, limits: FormatLimits = .default) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         var constants = integerConstants(graph)
+        for input in graph.inputs {
+            if let finding = sizeFinding(graph[input], limits: limits, location: .init(file: file, field: "graph.input")) {
+                diagnostics.append(finding)
+            }
+        }
         for index in graph.nodes.indices {
             let node = graph.nodes[index]
             guard let schema = OpRegistry.schema(node.op) else { continue }
@@ -52,6 +61,10 @@ public enum ShapeInference {
                             fix: "correct the declared shape (value_info or graph output) or the inputs"))
                 }
                 graph[output].type = merge(inferred: inferred, declared: declared)
+                if let finding = sizeFinding(graph[output], limits: limits, location: location) {
+                    diagnostics.append(finding)
+                    graph[output].type = TensorType(inferred.dataType, nil)  // later nodes see an unknown shape
+                }
             }
             if node.op == .constant, let output = node.outputs.first ?? nil,
                 let values = constantValues(node.attributes)
@@ -67,6 +80,22 @@ public enum ShapeInference {
         guard !Verifier().verify(model).hasErrors, var graph = try? Graph(model.graph) else { return nil }
         _ = run(&graph)
         return Dictionary(graph.values.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// A `shape.too-large` error when `value`'s shape is fully known and its element count or
+    /// byte size overflows or passes `limits.maxTensorBytes`.
+    private static func sizeFinding(_ value: Value, limits: FormatLimits, location: Diagnostic.Location) -> Diagnostic? {
+        guard let dims = value.type.dims else { return nil }
+        let fixed = dims.compactMap(\.fixedValue)
+        guard fixed.count == dims.count else { return nil }
+        let elementSize = value.type.dataType.resolved.byteSize ?? 1
+        let bytes = Shape.checkedByteCount(fixed, elementSize: elementSize)
+        if let bytes, bytes <= limits.maxTensorBytes { return nil }
+        return Diagnostic(
+            .error, "shape.too-large", location,
+            "'\(value.name)' would be \(value.type): "
+                + (bytes.map { "\($0) bytes, over the limit of \(limits.maxTensorBytes)" } ?? "its size overflows a 64-bit integer"),
+            fix: "check the shapes and attributes that produce it (pads, Reshape shape, declared dims)")
     }
 
     /// Inferred dims, refined by declared ones where inference could not tell.

@@ -1,3 +1,5 @@
+import ModelFormat
+
 // 2-D convolution and its transpose (ONNX semantics; N-D attributes accepted, 2-D executed).
 
 extension OpSchema {
@@ -31,44 +33,42 @@ struct WindowGeometry {
     var ceilMode: Bool
 
     init(_ context: InferenceContext, spatialRank: Int, kernel: [Int]) throws(ShapeError) {
-        self.kernel = kernel
-        strides = context.attributes.ints("strides") ?? Array(repeating: 1, count: spatialRank)
-        dilations = context.attributes.ints("dilations") ?? Array(repeating: 1, count: spatialRank)
-        pads = context.attributes.ints("pads") ?? Array(repeating: 0, count: 2 * spatialRank)
-        autoPad = context.attributes.string("auto_pad", default: "NOTSET")
-        ceilMode = context.attributes.int("ceil_mode", default: 0) == 1
-        guard kernel.count == spatialRank, strides.count == spatialRank, dilations.count == spatialRank,
-            pads.count == 2 * spatialRank
-        else {
-            throw ShapeError(
-                "window-rank",
-                "kernel_shape \(kernel), strides \(strides), dilations \(dilations) and pads \(pads) must cover "
-                    + "\(spatialRank) spatial axes (pads twice)")
+        // Decoded by the same structs the kernels bind with (Ops/Attributes).
+        let window = try context.decode { (attributes: Attributes) throws(AttributeError) -> ResolvedWindow in
+            try WindowAttributes(attributes).resolved(spatialRank: spatialRank, kernel: kernel)
         }
-        guard (kernel + strides + dilations).allSatisfy({ $0 >= 1 }), pads.allSatisfy({ $0 >= 0 }) else {
-            throw ShapeError("window-values", "kernel, strides and dilations must be >= 1 and pads >= 0")
-        }
-        guard ["NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"].contains(autoPad) else {
-            throw ShapeError("auto-pad", "auto_pad '\(autoPad)' is not NOTSET, VALID, SAME_UPPER or SAME_LOWER")
+        self.kernel = window.kernel
+        strides = window.strides
+        dilations = window.dilations
+        pads = window.pads
+        autoPad = window.autoPad.rawValue
+        ceilMode = try context.decode { (attributes: Attributes) throws(AttributeError) -> Bool in
+            try attributes.flag("ceil_mode", default: false)
         }
     }
 
     /// Output extent of spatial axis `axis` for input extent `input` (ONNX Conv/Pool formulas).
     func output(_ input: Dim, axis: Int) throws(ShapeError) -> Dim {
         guard let size = input.fixedValue else { return .unknown }
+        // Attributes are at most 2^31 − 1 (WindowAttributes), so the window is below 2^62; the
+        // dim comes from the file and may be anything, hence the checked sums.
         let effective = dilations[axis] * (kernel[axis] - 1) + 1
         let stride = strides[axis]
+        let overflow = ShapeError(
+            "too-large", "spatial axis \(axis) of \(size) elements with pads \(pads) overflows a 64-bit size")
         switch autoPad {
         case "SAME_UPPER", "SAME_LOWER":
-            return .fixed((size + stride - 1) / stride)
+            guard let rounded = Shape.checkedSum(size, stride - 1) else { throw overflow }
+            return .fixed(rounded / stride)
         case "VALID":
             guard size >= effective else { throw tooSmall(size, effective, axis) }
             return .fixed((size - effective) / stride + 1)
         default:
-            let padded = size + pads[axis] + pads[axis + kernel.count]
+            guard let padded = Shape.checkedSum(size, pads[axis]).flatMap({ Shape.checkedSum($0, pads[axis + kernel.count]) })
+            else { throw overflow }
             guard padded >= effective else { throw tooSmall(padded, effective, axis) }
             let span = padded - effective
-            var count = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
+            var count = (ceilMode ? (span / stride + (span % stride == 0 ? 0 : 1)) : span / stride) + 1
             // ceil_mode: a last window that would start inside the end padding is dropped (ONNX, ORT).
             if ceilMode && (count - 1) * stride >= size + pads[axis] { count -= 1 }
             return .fixed(count)
@@ -89,9 +89,8 @@ func inferConv(_ context: InferenceContext) throws(ShapeError) -> [TensorType] {
     guard x.count >= 3, w.count == x.count else {
         throw ShapeError("rank", "X must be [N,C,spatial...] and W of the same rank: X is \(typeX), W is \(typeW)")
     }
-    let group = context.attributes.int("group", default: 1)
-    guard group >= 1 else { throw ShapeError("group", "group \(group) must be >= 1") }
-    if let channels = x[1].fixedValue, let perGroup = w[1].fixedValue, channels != perGroup * group {
+    let group = try context.decode(ConvAttributes.init).group
+    if let channels = x[1].fixedValue, let perGroup = w[1].fixedValue, channels != Shape.checkedProduct(perGroup, group) {
         throw ShapeError(
             "channels", "X has \(channels) channels but W expects \(perGroup) per group × group \(group): X is \(typeX), W is \(typeW)")
     }
@@ -127,11 +126,15 @@ func inferConvTranspose(_ context: InferenceContext) throws(ShapeError) -> [Tens
     if let channels = x[1].fixedValue, let wChannels = w[0].fixedValue, channels != wChannels {
         throw ShapeError("channels", "X has \(channels) channels but W has \(wChannels) input channels")
     }
-    let group = context.attributes.int("group", default: 1)
+    let attributes = try context.decode(ConvAttributes.init)
+    let group = attributes.group
     let spatial = x.count - 2
     let kernel = context.attributes.ints("kernel_shape") ?? w.dropFirst(2).map { $0.fixedValue ?? 1 }
     let geometry = try WindowGeometry(context, spatialRank: spatial, kernel: kernel)
-    let outputPadding = context.attributes.ints("output_padding") ?? Array(repeating: 0, count: spatial)
+    let outputPadding = attributes.outputPadding ?? Array(repeating: 0, count: spatial)
+    guard outputPadding.count == spatial else {
+        throw ShapeError("attribute-value", "output_padding \(outputPadding) must have \(spatial) entries")
+    }
     var dims = [x[0], w[1] * .fixed(group)]
     if let shape = context.attributes.ints("output_shape") {
         guard shape.count == spatial else { throw ShapeError("output-shape", "output_shape \(shape) must have \(spatial) entries") }
@@ -142,9 +145,17 @@ func inferConvTranspose(_ context: InferenceContext) throws(ShapeError) -> [Tens
                 dims.append(.unknown)
                 continue
             }
-            let full = geometry.strides[axis] * (size - 1) + outputPadding[axis] + (kernel[axis] - 1) * geometry.dilations[axis] + 1
+            // The dim comes from the file: every step that involves it is checked.
+            let stride = geometry.strides[axis]
+            let window = outputPadding[axis] + (kernel[axis] - 1) * geometry.dilations[axis] + 1
             let pads = geometry.autoPad == "NOTSET" ? geometry.pads[axis] + geometry.pads[axis + spatial] : 0
-            let extent = geometry.autoPad.hasPrefix("SAME") ? size * geometry.strides[axis] : full - pads
+            let same = geometry.autoPad.hasPrefix("SAME")
+            guard let strided = Shape.checkedProduct(stride, same ? size : size - 1),
+                let full = Shape.checkedSum(strided, same ? 0 : window)
+            else {
+                throw ShapeError("too-large", "spatial axis \(axis) of \(size) elements × stride \(stride) overflows a 64-bit size")
+            }
+            let extent = same ? full : full - pads
             guard extent > 0 else { throw ShapeError("output-shape", "spatial axis \(axis) would have \(extent) elements") }
             dims.append(.fixed(extent))
         }

@@ -13,10 +13,11 @@ extension OpSchema {
 
 /// Gemm: A [M,K] (or [K,M] with transA), B [K,N] (or [N,K] with transB), C broadcast to [M,N].
 func inferGemm(_ context: InferenceContext) throws(ShapeError) -> [TensorType] {
+    let attributes = try context.decode(GemmAttributes.init)
     let a = try context.dims(0)
     let b = try context.dims(1)
-    let transA = context.attributes.int("transA", default: 0)
-    let transB = context.attributes.int("transB", default: 0)
+    let transA = attributes.transA ? 1 : 0
+    let transB = attributes.transB ? 1 : 0
     let typeA = try context.input(0)
     let typeB = try context.input(1)
     guard a.count == 2, b.count == 2 else {

@@ -25,10 +25,11 @@ extension OpSchema {
 
 /// MaxPool / AveragePool: X [N,C,d...] → Y [N,C,o...] (and MaxPool's Indices, INT64, alike).
 func inferPool(_ context: InferenceContext) throws(ShapeError) -> [TensorType] {
+    let attributes = try context.decode(PoolAttributes.init)
     let x = try context.dims(0)
     let type = try context.input(0)
     guard x.count >= 3 else { throw ShapeError("rank", "X must be [N,C,spatial...], got \(type)") }
-    let kernel = context.attributes.ints("kernel_shape") ?? []
+    let kernel = attributes.window.kernelShape ?? []
     let geometry = try WindowGeometry(context, spatialRank: x.count - 2, kernel: kernel)
     var dims = Array(x.prefix(2))
     for axis in 0..<(x.count - 2) { dims.append(try geometry.output(x[axis + 2], axis: axis)) }

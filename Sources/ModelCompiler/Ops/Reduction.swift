@@ -6,9 +6,10 @@ extension OpSchema {
         inputs: [Port("data")], outputs: [Port("reduced")],
         attributes: [.int("axis", 0), .int("keepdims", 1), .int("select_last_index", 0)],
         inferTypes: { context throws(ShapeError) in
+            let attributes = try context.decode(ArgMaxAttributes.init)
             let dims = try context.dims(0)
             let axis = try context.axis("axis", default: 0, rank: dims.count)
-            return [TensorType(.int64, reduce(dims, axes: [axis], keep: context.attributes.int("keepdims", default: 1) == 1))]
+            return [TensorType(.int64, reduce(dims, axes: [axis], keep: attributes.keepDims))]
         })
     static let reduceMax = OpSchema(
         type: .reduceMax, summary: "max over axes; all axes when absent (ONNX ReduceMax-13)",
@@ -31,6 +32,7 @@ func reduce(_ dims: [Dim], axes: Set<Int>, keep: Bool) -> [Dim] {
 
 /// ReduceMax/Mean (axes attribute) and ReduceSum (axes input, which must be a constant).
 func inferReduce(_ context: InferenceContext) throws(ShapeError) -> [TensorType] {
+    let attributes = try context.decode(ReduceAttributes.init)
     let type = try context.input(0)
     let dims = try context.dims(0)
     let axes: [Int]?
@@ -42,11 +44,11 @@ func inferReduce(_ context: InferenceContext) throws(ShapeError) -> [TensorType]
             axes = nil
         }
     } else {
-        axes = context.attributes.ints("axes")
+        axes = attributes.axes
     }
-    let keep = context.attributes.int("keepdims", default: 1) == 1
+    let keep = attributes.keepDims
     guard let axes, !axes.isEmpty else {
-        if context.op == .reduceSum && context.attributes.int("noop_with_empty_axes", default: 0) == 1 { return [type] }
+        if context.op == .reduceSum && attributes.noopWithEmptyAxes { return [type] }
         return [TensorType(type.dataType, reduce(dims, axes: Set(dims.indices), keep: keep))]
     }
     var normalized = Set<Int>()

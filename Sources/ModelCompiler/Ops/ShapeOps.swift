@@ -144,8 +144,13 @@ func inferSplit(_ context: InferenceContext) throws(ShapeError) -> [TensorType] 
             throw ShapeError("split", "split \(split) must list \(count) non-negative sizes, one per output")
         }
         sizes = split.map { .fixed(Int($0)) }
-        if let extent = dims[axis].fixedValue, extent != split.reduce(0, +) {
-            throw ShapeError("split", "split \(split) sums to \(split.reduce(0, +)), but axis \(axis) of \(type) has \(extent)")
+        // The sizes come from the file: a sum past Int64 is an error, not a trap.
+        let sum = split.reduce(Int?(0)) { sum, size in sum.flatMap { Shape.checkedSum($0, Int(size)) } }
+        guard let total = sum else {
+            throw ShapeError("split", "split \(split) sums past a 64-bit integer")
+        }
+        if let extent = dims[axis].fixedValue, extent != total {
+            throw ShapeError("split", "split \(split) sums to \(total), but axis \(axis) of \(type) has \(extent)")
         }
     } else {
         guard let part = Dim.exactQuotient(dims[axis], .fixed(count)) else {

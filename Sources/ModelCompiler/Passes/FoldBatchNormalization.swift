@@ -21,13 +21,17 @@ struct FoldBatchNormalization: GraphPass {
                 let parameters = floats(bn.inputs.dropFirst().map { $0 }, graph),
                 parameters.count == 4
             else { continue }
+            // The producer's kind first: any op may feed a BatchNormalization (DenseNet's follows
+            // a one-input Concat, others a MaxPool or an Add), and only Conv and Gemm have a weight.
             let node = graph.nodes[producer.index]
+            guard node.op == .conv || node.op == .gemm, node.inputs.count >= 2 else { continue }
             let epsilon = bn.attributes.float("epsilon", default: 1e-5)
             let (scale, shift, mean, variance) = (parameters[0], parameters[1], parameters[2], parameters[3])
             let s = zip(scale, variance).map { $0 / ($1 + epsilon).squareRoot() }
             let channels = s.count
-            guard let weightID = node.inputs[1], var weight = graph.initializers[weightID],
-                var w = try? weight.floatValues()
+            guard channels > 0, [shift.count, mean.count, variance.count].allSatisfy({ $0 == channels }),
+                let weightID = node.inputs[1], var weight = graph.initializers[weightID],
+                var w = try? weight.floatValues(), w.count == Shape.checkedElementCount(weight.dims.map { Int($0) })
             else { continue }
             var bias: [Float] = Array(repeating: 0, count: channels)
             if node.inputs.count > 2, let biasID = node.inputs[2] {
@@ -39,7 +43,7 @@ struct FoldBatchNormalization: GraphPass {
             switch node.op {
             case .conv:
                 // W is [M, C/g, k...]: channel c owns a contiguous block.
-                guard weight.dims.first == Int64(channels) else { continue }
+                guard weight.dims.first == Int64(channels), w.count % channels == 0 else { continue }
                 let block = w.count / channels
                 for c in 0..<channels { for i in 0..<block { w[c * block + i] *= s[c] } }
             case .gemm where node.attributes.float("alpha", default: 1) == 1 && node.attributes.float("beta", default: 1) == 1

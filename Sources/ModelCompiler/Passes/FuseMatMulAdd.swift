@@ -18,6 +18,10 @@ struct FuseMatMulAdd: GraphPass {
                     let a = graph.nodes[producer.index].inputs[0], let b = graph.nodes[producer.index].inputs[1],
                     graph[a].type.rank == 2, graph[b].type.rank == 2,
                     let biasDims = graph[bias].type.dims, let productDims = graph[product].type.dims,
+                    // Unknown dims compare equal as enum cases, but may differ at run time: a bias
+                    // that broadcasts the product up (Add's output larger than the product) must
+                    // not become Gemm's C, so every dim compared must be known.
+                    productDims.count == 2, !(biasDims + productDims).contains(.unknown),
                     biasDims.count <= 2, biasDims.count == 1 ? biasDims[0] == productDims[1] : true,
                     biasDims.count == 2
                         ? (biasDims[1] == productDims[1] && (biasDims[0] == .fixed(1) || biasDims[0] == productDims[0]))

@@ -218,6 +218,12 @@ struct GraphChecks {
                     fix: "set the `\(AttributeKindProbe.fieldName(spec.kind))` field instead")
             }
         }
+        if let error = AttributeValidation.firstError(schema.type, Attributes(node.attribute), schema: schema) {
+            report.error(
+                "node.attribute-value", location(node, index, field: "attribute['\(error.attribute)']"),
+                error.message,
+                fix: "give a value the op defines (ONNX \(schema.type.rawValue))")
+        }
         for spec in schema.attributes where spec.isRequired && !seen.contains(spec.name) {
             report.error(
                 "node.missing-attribute", location(node, index, field: "attribute['\(spec.name)']"),

@@ -14,6 +14,13 @@ public struct DataLimits: Sendable, Equatable {
     public var maxArrayBytes: Int
     /// Largest rank of an array (default 64, numpy's own limit).
     public var maxRank: Int
+    /// Largest ratio of a deflated zip member's size to its stored size (default 200), applied
+    /// to members that inflate to `decompressionRatioFromBytes` or more: a 1 MB member that
+    /// inflates to 1 GB (deflate reaches ~1000×) is a bomb, not data. Small members are exempt,
+    /// since an all-zero mask of a few MB legitimately compresses past any ratio.
+    public var maxDecompressionRatio: Int = 200
+    /// Inflated size from which `maxDecompressionRatio` applies (default 64 MiB).
+    public var decompressionRatioFromBytes: Int = 64 << 20
 
     /// Limits with the documented defaults, or the values given.
     public init(maxFileBytes: Int = 8 << 30, maxArrayBytes: Int = 4 << 30, maxRank: Int = 64) {

@@ -89,6 +89,16 @@ struct ZipArchive {
                 file: file, member: name, what: "uncompressed size",
                 value: "\(entry.uncompressedSize) bytes", limit: "\(limits.maxArrayBytes) bytes")
         }
+        if entry.method == 8, entry.uncompressedSize >= limits.decompressionRatioFromBytes {
+            // Checked before inflating, from the sizes the directory declares (inflation is bounded by them).
+            let (allowed, overflow) = max(entry.compressedSize, 1).multipliedReportingOverflow(by: limits.maxDecompressionRatio)
+            if !overflow && entry.uncompressedSize > allowed {
+                throw .limitExceeded(
+                    file: file, member: name, what: "decompression ratio",
+                    value: "\(entry.uncompressedSize / max(entry.compressedSize, 1))× (\(entry.compressedSize) bytes inflate to \(entry.uncompressedSize))",
+                    limit: "\(limits.maxDecompressionRatio)× for members of \(limits.decompressionRatioFromBytes) bytes or more")
+            }
+        }
         var reader = ByteReader(data, file: file, member: name, offset: entry.localHeaderOffset)
         guard try reader.littleEndian(4, for: "local header") == Self.localSignature else {
             throw .zip(

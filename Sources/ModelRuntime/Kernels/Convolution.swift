@@ -71,19 +71,22 @@ struct WindowAxis: Sendable, Equatable {
     static func forward(
         _ node: BoundNode, kernel: [Int], input: [Int], output: [Int], dilations allowDilations: Bool = true
     ) throws(RuntimeError) -> [WindowAxis] {
-        let attributes = try WindowAttributes(node, kernel: kernel, allowDilations: allowDilations)
+        let attributes = try node.window(kernel: kernel)
+        guard allowDilations || attributes.dilations == [1, 1] else {
+            throw node.error("dilations \(attributes.dilations) are not supported by this op")
+        }
         return (0..<2).map { axis in
             let effective = (kernel[axis] - 1) * attributes.dilations[axis] + 1
             var begin = attributes.pads[axis]
             var end = attributes.pads[axis + 2]
             switch attributes.autoPad {
-            case "VALID":
+            case .valid:
                 (begin, end) = (0, 0)
-            case "SAME_UPPER", "SAME_LOWER":
+            case .sameUpper, .sameLower:
                 let total = Swift.max(0, (output[axis] - 1) * attributes.strides[axis] + effective - input[axis])
-                begin = attributes.autoPad == "SAME_UPPER" ? total / 2 : total - total / 2
+                begin = attributes.autoPad == .sameUpper ? total / 2 : total - total / 2
                 end = total - begin
-            default:
+            case .notSet:
                 break
             }
             return WindowAxis(
@@ -93,33 +96,12 @@ struct WindowAxis: Sendable, Equatable {
     }
 }
 
-/// The strides, dilations, pads and auto_pad attributes of a 2-D window, checked.
-struct WindowAttributes {
-    let strides: [Int]
-    let dilations: [Int]
-    /// Begin pads then end pads (ONNX order).
-    let pads: [Int]
-    let autoPad: String
-
-    init(_ node: BoundNode, kernel: [Int], allowDilations: Bool = true) throws(RuntimeError) {
-        strides = node.attributes.ints("strides") ?? [1, 1]
-        dilations = node.attributes.ints("dilations") ?? [1, 1]
-        pads = node.attributes.ints("pads") ?? [0, 0, 0, 0]
-        autoPad = node.attributes.string("auto_pad", default: "NOTSET")
-        guard kernel.count == 2, strides.count == 2, dilations.count == 2, pads.count == 4 else {
-            throw node.error(
-                "kernel_shape \(kernel), strides \(strides), dilations \(dilations) and pads \(pads) must cover "
-                    + "2 spatial axes (pads twice)")
-        }
-        guard (kernel + strides + dilations).allSatisfy({ $0 >= 1 }), pads.allSatisfy({ $0 >= 0 }) else {
-            throw node.error(
-                "kernel \(kernel), strides \(strides) and dilations \(dilations) must be >= 1 and pads \(pads) >= 0")
-        }
-        guard allowDilations || dilations == [1, 1] else {
-            throw node.error("dilations \(dilations) are not supported by this op")
-        }
-        guard ["NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"].contains(autoPad) else {
-            throw node.error("auto_pad '\(autoPad)' is not NOTSET, VALID, SAME_UPPER or SAME_LOWER")
+extension BoundNode {
+    /// The node's 2-D window attributes, decoded and checked by `WindowAttributes` (the
+    /// decoder the checker and the shape rule use).
+    func window(kernel: [Int]) throws(RuntimeError) -> ResolvedWindow {
+        try decode { (attributes: Attributes) throws(AttributeError) -> ResolvedWindow in
+            try WindowAttributes(attributes).resolved(spatialRank: 2, kernel: kernel)
         }
     }
 }
@@ -185,10 +167,10 @@ struct ConvKernel: Kernel {
         guard w.count == 4, y.count == 4 else {
             throw node.error("W must be [M,C/group,KH,KW] and Y 4-D: W is \(w), Y is \(y)")
         }
-        groups = node.attributes.int("group", default: 1)
+        groups = try node.decode(ConvAttributes.init).group
         (batch, channels, height, width) = (x[0], x[1], x[2], x[3])
         filters = w[0]
-        guard groups >= 1, channels % groups == 0, filters % groups == 0, w[1] * groups == channels,
+        guard channels % groups == 0, filters % groups == 0, w[1] == channels / groups,
             y[0] == batch, y[1] == filters
         else {
             throw node.error("X \(x), W \(w) and Y \(y) do not agree for group \(groups)")
@@ -410,19 +392,20 @@ struct ConvTransposeKernel: Kernel {
         guard w.count == 4, y.count == 4 else {
             throw node.error("W must be [C,M/group,KH,KW] and Y 4-D: W is \(w), Y is \(y)")
         }
-        groups = node.attributes.int("group", default: 1)
+        let convolution = try node.decode(ConvAttributes.init)
+        groups = convolution.group
         (batch, channels, height, width) = (x[0], x[1], x[2], x[3])
         filters = w[1] * groups
-        guard groups >= 1, channels % groups == 0, w[0] == channels, y[0] == batch, y[1] == filters else {
+        guard channels % groups == 0, w[0] == channels, y[0] == batch, y[1] == filters else {
             throw node.error("X \(x), W \(w) and Y \(y) do not agree for group \(groups)")
         }
         let kernel = Array(w[2...])
         if let declared = node.attributes.ints("kernel_shape"), declared != kernel {
             throw node.error("kernel_shape \(declared) disagrees with W \(w)")
         }
-        let attributes = try WindowAttributes(node, kernel: kernel)
-        let outputPadding = node.attributes.ints("output_padding") ?? [0, 0]
-        guard outputPadding.count == 2, outputPadding.allSatisfy({ $0 >= 0 }) else {
+        let attributes = try node.window(kernel: kernel)
+        let outputPadding = convolution.outputPadding ?? [0, 0]
+        guard outputPadding.count == 2 else {
             throw node.error("output_padding \(outputPadding) must be 2 values >= 0")
         }
         let explicitShape = node.attributes.has("output_shape")
@@ -430,14 +413,14 @@ struct ConvTransposeKernel: Kernel {
         let axes = (0..<2).map { axis in
             var begin = attributes.pads[axis]
             var end = attributes.pads[axis + 2]
-            if explicitShape || attributes.autoPad.hasPrefix("SAME") {
+            if explicitShape || attributes.autoPad == .sameUpper || attributes.autoPad == .sameLower {
                 let full =
                     attributes.strides[axis] * (x[axis + 2] - 1) + outputPadding[axis]
                     + (kernel[axis] - 1) * attributes.dilations[axis] + 1
                 let total = max(0, full - output[axis])
-                begin = attributes.autoPad == "SAME_UPPER" ? total / 2 : total - total / 2
+                begin = attributes.autoPad == .sameUpper ? total / 2 : total - total / 2
                 end = total - begin
-            } else if attributes.autoPad == "VALID" {
+            } else if attributes.autoPad == .valid {
                 (begin, end) = (0, 0)
             }
             return WindowAxis(

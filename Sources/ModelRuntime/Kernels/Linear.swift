@@ -20,13 +20,15 @@ struct GemmKernel: Kernel {
         try node.requireFloatInputs()
         let a = node.shape(0)
         let b = node.shape(1)
-        transA = node.attributes.int("transA", default: 0) == 1
-        transB = node.attributes.int("transB", default: 0) == 1
+        // The checker and the shape rule decode the same struct: a transB of 2 never gets here.
+        let attributes = try node.decode(GemmAttributes.init)
+        (transA, transB, alpha, beta) = (attributes.transA, attributes.transB, attributes.alpha, attributes.beta)
+        guard a.count == 2, b.count == 2, (transA ? a[0] : a[1]) == (transB ? b[1] : b[0]) else {
+            throw node.error("A \(a) (transA=\(transA ? 1 : 0)) and B \(b) (transB=\(transB ? 1 : 0)) are not matrices with equal inner dims")
+        }
         m = transA ? a[1] : a[0]
         k = transA ? a[0] : a[1]
         n = transB ? b[0] : b[1]
-        alpha = node.attributes.float("alpha", default: 1)
-        beta = node.attributes.float("beta", default: 1)
         if node.has(2) {
             let strides = BinaryKernel.broadcastStrides(node.shape(2), to: [m, n])
             biasStrides = (strides[0], strides[1])

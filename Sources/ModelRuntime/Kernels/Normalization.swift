@@ -24,7 +24,7 @@ struct BatchNormalizationKernel: Kernel {
 
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
-        if node.attributes.int("training_mode", default: 0) != 0 {
+        if try node.flag("training_mode", default: false) {
             throw node.error("training mode runs in the training graph; inference needs training_mode = 0")
         }
         // Running-statistics outputs exist only in training mode; their shape is [C], never [].

@@ -38,7 +38,8 @@ struct WindowPoolKernel: Kernel {
         try requireTwoSpatialAxes(node)
         let x = node.shape(0)
         let y = node.outputShapes[0]
-        guard let kernel = node.attributes.ints("kernel_shape") else { throw node.error("kernel_shape is required") }
+        let attributes = try node.decode(PoolAttributes.init)
+        guard let kernel = attributes.window.kernelShape else { throw node.error("kernel_shape is required") }
         guard y.count == 4, y[0] == x[0], y[1] == x[1] else {
             throw node.error("Y \(y) does not match X \(x) in N and C")
         }
@@ -50,14 +51,10 @@ struct WindowPoolKernel: Kernel {
             axis.kernel == 2 && axis.stride == 2 && axis.dilation == 1 && axis.padBegin == 0
                 && 2 * axis.strided <= axis.dense
         }
-        reduction = isMax ? .max : .average(includePad: node.attributes.int("count_include_pad", default: 0) == 1)
+        reduction = isMax ? .max : .average(includePad: attributes.countIncludePad)
         planes = x[0] * x[1]
         (height, width) = (x[2], x[3])
-        let storageOrder = node.attributes.int("storage_order", default: 0)
-        guard storageOrder == 0 || storageOrder == 1 else {
-            throw node.error("storage_order \(storageOrder) is not 0 or 1")
-        }
-        columnMajorIndices = storageOrder == 1
+        columnMajorIndices = attributes.columnMajorIndices
         // An omitted Indices output is bound as [] (N·C·OH·OW is never 0-rank).
         if node.outputShapes.count > 1, !node.outputShapes[1].isEmpty, node.outputTypes[1] != .int64 {
             throw node.error("Indices must be int64, got \(node.outputTypes[1])")

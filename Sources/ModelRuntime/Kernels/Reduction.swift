@@ -43,6 +43,7 @@ struct ReduceKernel: Kernel {
         default: operation = .max
         }
         let shape = node.shape(0)
+        let attributes = try node.decode(ReduceAttributes.init)
         var axes: [Int]?
         if node.op == .reduceSum {
             if node.has(1) {
@@ -52,7 +53,7 @@ struct ReduceKernel: Kernel {
                 axes = constant.int64s.map { Int($0) }
             }
         } else {
-            axes = node.attributes.ints("axes")
+            axes = attributes.axes
         }
         var reduced = Set<Int>()
         for axis in axes ?? [] {
@@ -61,8 +62,7 @@ struct ReduceKernel: Kernel {
                 throw node.error("axes \(axes ?? []) are not distinct axes of the input \(shape)")
             }
         }
-        isCopy =
-            reduced.isEmpty && node.op == .reduceSum && node.attributes.int("noop_with_empty_axes", default: 0) == 1
+        isCopy = reduced.isEmpty && node.op == .reduceSum && attributes.noopWithEmptyAxes
         if reduced.isEmpty && !isCopy { reduced = Set(shape.indices) }
 
         var runs: [(extent: Int, isReduced: Bool)] = []
@@ -164,7 +164,7 @@ struct ArgMaxKernel: Kernel {
     init(binding node: BoundNode) throws(RuntimeError) {
         try node.requireFloatInputs()
         (outer, extent, inner) = sizes(of: node.shape(0), around: try node.axis(default: 0))
-        selectLast = node.attributes.int("select_last_index", default: 0) == 1
+        selectLast = try node.decode(ArgMaxAttributes.init).selectLastIndex
     }
 
     func run(_ io: KernelIO) {

@@ -97,8 +97,19 @@ struct Planner {
                     placements[output.index] = .arena(offset: offset)
                     continue
                 }
-                let size = max(shapes[output.index].reduce(1, *) * types[output.index].byteSize, 1)
-                let rounded = (size + Planner.alignment - 1) / Planner.alignment * Planner.alignment
+                // Shape inference has bounded every resolved size (shape.too-large); the checked
+                // arithmetic keeps a trap impossible should a shape slip past it.
+                guard
+                    let bytes = Shape.checkedByteCount(shapes[output.index], elementSize: types[output.index].byteSize),
+                    let rounded = Shape.checkedSum(max(bytes, 1), Planner.alignment - 1).map({
+                        $0 / Planner.alignment * Planner.alignment
+                    }),
+                    Shape.checkedSum(arenaSize, rounded) != nil
+                else {
+                    throw .bind(
+                        node: node.name, op: node.op.rawValue,
+                        reason: "output '\(resolved[output].name)' of shape \(shapes[output.index]) overflows a 64-bit byte size")
+                }
                 // Best fit among blocks whose last reader ran before this step.
                 var chosen: Int?
                 for (index, block) in blocks.enumerated() where block.freeAfter < stepIndex && block.size >= rounded {
@@ -144,6 +155,9 @@ struct Planner {
         let scratchBytes = steps.map(\.kernel.scratchByteCount).max() ?? 0
         var scratchOffset: Int?
         if scratchBytes > 0 {
+            guard Shape.checkedSum(arenaSize, scratchBytes + Planner.alignment) != nil else {
+                throw .bind(node: "", op: "", reason: "the arena of \(arenaSize) bytes and \(scratchBytes) scratch bytes overflow")
+            }
             scratchOffset = arenaSize
             arenaSize += (scratchBytes + Planner.alignment - 1) / Planner.alignment * Planner.alignment
         }

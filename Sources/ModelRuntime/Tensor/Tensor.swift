@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormat
 
 /// A dense, row-major tensor: shape, element type and contiguous storage.
 ///
@@ -41,7 +42,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
 
     /// A tensor from little-endian element bytes; nil when the byte count does not match.
     public init?(shape: [Int], type: ElementType, bytes: Data) {
-        guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) * type.byteSize == bytes.count else { return nil }
+        guard Shape.checkedByteCount(shape, elementSize: type.byteSize) == bytes.count else { return nil }
         self.init(zeros: shape, type: type)
         bytes.withUnsafeBytes { source in
             if let base = source.baseAddress { storage.bytes.copyMemory(from: base, byteCount: source.count) }
@@ -92,7 +93,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
 
     /// The same elements under another shape with the same element count, or nil.
     public func reshaped(_ newShape: [Int]) -> Tensor? {
-        guard newShape.allSatisfy({ $0 >= 0 }), newShape.reduce(1, *) == count else { return nil }
+        guard Shape.checkedElementCount(newShape) == count else { return nil }
         var result = self
         result.shape = newShape
         return result

@@ -103,7 +103,7 @@ struct SoftmaxGradKernel: Kernel {
         guard node.shape(0) == shape else { throw node.error("dY \(node.shape(0)) must match Y \(shape)") }
         // dY has Y's shape, so the axis is resolved against input 0 as the forward kernel does.
         (outer, extent, inner) = sizes(of: shape, around: try node.axis(default: -1, allowScalar: true))
-        logarithm = node.attributes.int("log", default: 0) != 0
+        logarithm = try node.flag("log", default: false)
     }
 
     func run(_ io: KernelIO) {
@@ -208,7 +208,7 @@ struct BroadcastLikeKernel: Kernel {
             throw node.error("dY \(node.shape(0)) does not broadcast to \(large)")
         }
         self.map = map
-        scale = node.attributes.int("mean", default: 0) != 0 ? Float(map.smallCount) / Float(max(map.largeCount, 1)) : 1
+        scale = try node.flag("mean", default: false) ? Float(map.smallCount) / Float(max(map.largeCount, 1)) : 1
     }
 
     func run(_ io: KernelIO) {
