@@ -56,6 +56,19 @@ func readDataset(_ path: String, for model: ProtoModel) throws -> Dataset {
     }
 }
 
+/// The command-line overrides checked by the rules `modelc check` applies to the model's own
+/// `training` values (a usage error naming the flag and the rule).
+func validateOverrides(epochs: Int?, batchSize: Int?, learningRate: Float?) throws {
+    if let learningRate, let problem = TrainingConfigCheck.learningRateProblem(learningRate) {
+        throw ValidationError("--learning-rate is \(learningRate); it \(problem)")
+    }
+    for (flag, value) in [("--epochs", epochs), ("--batch-size", batchSize)] {
+        if let value, let problem = TrainingConfigCheck.countProblem(Int64(value)) {
+            throw ValidationError("\(flag) is \(value); it \(problem)")
+        }
+    }
+}
+
 /// `metric 0.9612 (baseline 0.1012)` for each metric of a report.
 func describe(_ report: EvaluationReport) -> String {
     report.heads.sorted { $0.key < $1.key }.flatMap { head, results in
@@ -79,9 +92,14 @@ struct Train: ParsableCommand {
     var data: String
     @Option(help: "Validation data (default: the last training.validation_fraction of --data).")
     var validation: String?
-    @Option(help: "Epochs (default: training.epochs).") var epochs: Int?
-    @Option(help: "Samples per step (default: training.batch_size).") var batchSize: Int?
-    @Option(help: "Base learning rate (default: training.optimizer.learning_rate).") var learningRate: Float?
+    // `.unconditional`: a negative number is the option's value (then refused by `validate`
+    // with the rule it breaks), not a flag that leaves the option without one.
+    @Option(parsing: .unconditional, help: "Epochs, at least 1 (default: training.epochs).")
+    var epochs: Int?
+    @Option(parsing: .unconditional, help: "Samples per step, at least 1 (default: training.batch_size).")
+    var batchSize: Int?
+    @Option(parsing: .unconditional, help: "Base learning rate, > 0 (default: training.optimizer.learning_rate).")
+    var learningRate: Float?
     @Option(help: "Seed for shuffling and fillers (default: training.seed).") var seed: Int64?
     @Option(help: "Threads for BLAS and kernels.") var threads: Int = 1
     @Option(name: .shortAndLong, help: "Where to write the trained model (.model, .pbtxt or .onnx).") var output: String
@@ -91,8 +109,7 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        try validateOverrides(epochs: epochs, batchSize: batchSize, learningRate: learningRate)
         if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint DIR") }
     }
 
@@ -153,9 +170,15 @@ struct Eval: ParsableCommand {
 
     @Argument(help: "The model: .pbtxt, .model or .onnx (with heads).") var model: String
     @Option(help: "Data: .npz, .csv[.gz], .npy, IDX.") var data: String
-    @Option(help: "Samples per batch (default: training.batch_size).") var batchSize: Int?
+    @Option(parsing: .unconditional, help: "Samples per batch, at least 1 (default: training.batch_size).")
+    var batchSize: Int?
     @Option(help: "Threads for BLAS and kernels.") var threads: Int = 1
     @Flag(help: "Print one JSON document.") var json = false
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        try validateOverrides(epochs: nil, batchSize: batchSize, learningRate: nil)
+    }
 
     func run() throws {
         let (proto, url) = try loadModel(model)

@@ -112,6 +112,49 @@ import Testing
         #expect(files[0] == files[1], "two runs with seed 5 wrote different models")
     }
 
+    /// Bad overrides, negative ones included, are parsed as values and refused with the rule
+    /// they break (exit 2), not taken for flags ("Missing value") or replaced by a default.
+    @Test(arguments: [
+        (["--learning-rate", "-1"], "--learning-rate is -1.0; it must be a finite number greater than 0"),
+        (["--learning-rate", "0"], "--learning-rate is 0.0; it must be a finite number greater than 0"),
+        (["--learning-rate", "nan"], "--learning-rate is nan; it must be a finite number greater than 0"),
+        (["--batch-size", "0"], "--batch-size is 0; it must be at least 1"),
+        (["--batch-size", "-3"], "--batch-size is -3; it must be at least 1"),
+        (["--epochs", "0"], "--epochs is 0; it must be at least 1"),
+    ])
+    func badOverridesAreRefused(flags: [String], message: String) throws {
+        let result = try modelrun.run(["train", example, "--data", data, "-o", "/tmp/never.model"] + flags)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!result.stderr.contains("Missing value"), "\(result.stderr)")
+    }
+
+    @Test func evalRefusesBatchSizeZero() throws {
+        let result = try modelrun.run(["eval", example, "--data", data, "--batch-size", "0"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--batch-size is 0; it must be at least 1"), "\(result.stderr)")
+    }
+
+    /// A bad value in the model's training section fails `check` and `train` alike, naming the field.
+    @Test func badTrainingSectionFailsCheckAndTrain() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = try String(contentsOf: SourceTree.url(example), encoding: .utf8)
+        let bad = directory.appendingPathComponent("bad.pbtxt")
+        try source.replacingOccurrences(of: "learning_rate: 0.001", with: "learning_rate: nan")
+            .write(to: bad, atomically: true, encoding: .utf8)
+        let check = try ToolRunner("modelc").run(["check", bad.path])
+        #expect(check.status == 1)
+        #expect(
+            check.stderr.contains("error[training.out-of-range]: field training.optimizer.learning_rate"),
+            "\(check.stderr)")
+        let output = directory.appendingPathComponent("m.model").path
+        let train = try modelrun.run(["train", bad.path, "--data", data, "-o", output])
+        #expect(train.status == 1)
+        #expect(train.stderr.contains("training.optimizer.learning_rate"), "\(train.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
     @Test func resumeNeedsCheckpointFolder() throws {
         let result = try modelrun.run(["train", example, "--data", data, "-o", "/tmp/x.model", "--resume"])
         #expect(result.status == 2)

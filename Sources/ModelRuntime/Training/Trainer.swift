@@ -72,11 +72,18 @@ public final class Trainer {
         }
         config = model.training
         self.options = options
-        epochs = options.epochs ?? max(1, Int(config.epochs))
-        batchSize = options.batchSize ?? (config.batchSize > 0 ? Int(config.batchSize) : 32)
-        guard batchSize >= 1 else {
-            throw .configuration(field: "batch size", reason: "must be at least 1, got \(batchSize)")
+        // Overrides pass the rules the model's own values pass in `modelc check`; nothing is
+        // replaced by a default behind the caller's back.
+        if let rate = options.learningRate, let problem = TrainingConfigCheck.learningRateProblem(rate) {
+            throw .configuration(field: "learning rate", reason: "\(rate) \(problem)")
         }
+        for (field, value) in [("epochs", options.epochs), ("batch size", options.batchSize)] {
+            if let value, let problem = TrainingConfigCheck.countProblem(Int64(value)) {
+                throw .configuration(field: field, reason: "\(value) \(problem)")
+            }
+        }
+        epochs = options.epochs ?? config.effectiveEpochs
+        batchSize = options.batchSize ?? config.effectiveBatchSize
         let prepared = try TrainingData(data, program: session.training, file: dataFile)
         if let validationSet {
             train = prepared
@@ -109,8 +116,7 @@ public final class Trainer {
     public func fit(_ onEvent: (TrainingEvent) -> Void = { _ in }) throws(TrainingError) -> [EpochReport] {
         let batches = (train.count + batchSize - 1) / batchSize
         let schedule = LearningRateSchedule(
-            base: Double(
-                options.learningRate ?? (config.optimizer.learningRate > 0 ? config.optimizer.learningRate : 1e-3)),
+            base: Double(options.learningRate ?? config.optimizer.effectiveLearningRate),
             schedule: config.schedule, totalSteps: batches * epochs)
         var reports: [EpochReport] = []
         // One set of batch tensors, refilled every step (a full batch and the last partial one).
