@@ -130,6 +130,8 @@ struct Train: ParsableCommand {
             let trainer = try Trainer(
                 proto, data: dataset, validation: validationSet, file: url, dataFile: data,
                 validationFile: validation ?? data, options: options)
+            // Head and training-section lints, and run notices, before the first epoch.
+            Output.diagnostics(trainer.diagnostics)
             let reports = try trainer.fit { event in
                 switch event {
                 case .step(let epoch, let batch, let batches, let loss):
