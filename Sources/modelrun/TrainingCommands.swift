@@ -185,14 +185,11 @@ struct Eval: ParsableCommand {
     func run() throws {
         let (proto, url) = try loadModel(model)
         let dataset = try readDataset(data, for: proto)
-        var options = TrainingOptions()
-        options.batchSize = batchSize
-        options.threads = threads
-        var evaluated = proto
-        evaluated.training.validationFraction = 0  // evaluate every sample given
         do {
-            let trainer = try Trainer(evaluated, data: dataset, file: url, dataFile: data, options: options)
-            let report = try trainer.evaluate()  // the data as prepared: nothing held out
+            // Forward and losses only: models without trainable weights evaluate too.
+            let evaluator = try Evaluator(proto, file: url, batchSize: batchSize, threads: threads)
+            Output.diagnostics(evaluator.diagnostics)
+            let report = try evaluator.evaluate(dataset, file: data)  // every sample: nothing held out
             if json {
                 Output.json(MetricsDocument(report))
             } else {

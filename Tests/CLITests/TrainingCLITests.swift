@@ -155,6 +155,25 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: output))
     }
 
+    /// `eval` compiles no gradients: a model whose weights are all frozen evaluates.
+    @Test func evalRunsOnAFrozenModel() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = try String(contentsOf: SourceTree.url(example), encoding: .utf8)
+        let frozen = directory.appendingPathComponent("frozen.pbtxt")
+        try source.replacingOccurrences(
+            of: #"frozen: "pixel_scale""#,
+            with: #"frozen: ["pixel_scale", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]"#
+        ).write(to: frozen, atomically: true, encoding: .utf8)
+        let eval = try modelrun.run(["eval", frozen.path, "--data", data, "--json"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let document = try #require(JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+        #expect((document["samples"] as? Int) == 1797)
+        let train = try modelrun.run(["train", frozen.path, "--data", data, "-o", directory.path + "/m.model"])
+        #expect(train.status == 1)
+        #expect(train.stderr.contains("train.no-parameters"), "\(train.stderr)")
+    }
+
     @Test func resumeNeedsCheckpointFolder() throws {
         let result = try modelrun.run(["train", example, "--data", data, "-o", "/tmp/x.model", "--resume"])
         #expect(result.status == 2)
