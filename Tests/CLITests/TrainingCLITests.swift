@@ -174,6 +174,27 @@ import Testing
         #expect(train.stderr.contains("train.no-parameters"), "\(train.stderr)")
     }
 
+    /// Head lints show where they matter: `train` prints them before the first epoch, `infer`
+    /// leaves out those about the loss (`head.bce-on-exclusive-classes` here).
+    @Test func headWarningsInTrainButNotLossWarningsInInfer() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = try String(contentsOf: SourceTree.url(example), encoding: .utf8)
+        let bce = directory.appendingPathComponent("bce.pbtxt")
+        try source.replacingOccurrences(of: "kind: SOFTMAX_CROSS_ENTROPY", with: "kind: BINARY_CROSS_ENTROPY")
+            .write(to: bce, atomically: true, encoding: .utf8)
+        let trained = directory.appendingPathComponent("bce.model").path
+        let train = try modelrun.run(["train", bce.path, "--data", data, "--epochs", "1", "-o", trained])
+        #expect(train.status == 0, "\(train.stderr)")
+        let warning = try #require(train.stderr.range(of: "warning[head.bce-on-exclusive-classes]"), "\(train.stderr)")
+        let epoch = try #require(train.stderr.range(of: "epoch 1/1"))
+        #expect(warning.lowerBound < epoch.lowerBound, "the warning comes before the first epoch")
+
+        let infer = try modelrun.run(["infer", trained, "--input", "x=examples/digits/samples.csv", "--decode"])
+        #expect(infer.status == 0, "\(infer.stderr)")
+        #expect(!infer.stderr.contains("bce-on-exclusive-classes"), "\(infer.stderr)")
+    }
+
     @Test func resumeNeedsCheckpointFolder() throws {
         let result = try modelrun.run(["train", example, "--data", data, "-o", "/tmp/x.model", "--resume"])
         #expect(result.status == 2)

@@ -140,6 +140,14 @@ import Testing
         }
     }
 
+    /// The trainer exposes the compiler's warnings (here a training-section lint) before `fit`.
+    @Test func trainerExposesTheWarnings() throws {
+        let (model, data) = try Self.regression(training: "optimizer { kind: ADAM momentum: 0.9 }")
+        let trainer = try Trainer(model, data: data)
+        #expect(trainer.diagnostics.map(\.code) == ["training.unused-field"])
+        #expect(trainer.diagnostics.first?.concernsInference == false)
+    }
+
     @Test func trainingReducesTheLoss() throws {
         let (model, data) = try Self.regression(
             training: "optimizer { kind: ADAM learning_rate: 0.05 } batch_size: 8 epochs: 40 seed: 1")
