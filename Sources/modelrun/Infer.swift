@@ -20,6 +20,13 @@ struct Infer: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the fetched values to this .npz (or .npy for one value).")
     var outputFile: String?
 
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "CSV label column to leave out of the features: a 0-based index (negative from the end) or a header name.",
+            discussion: "Default: none, every column is a feature.", valueName: "INDEX|NAME"))
+    var labelColumn: CSV.LabelColumn?
+
     @Flag(help: "Print one JSON object per sample with each head's decoded labels and scores.")
     var decode = false
 
@@ -83,7 +90,10 @@ struct Infer: ParsableCommand {
             }
             let arrays: [String: Tensor]
             do {
-                arrays = try Dataset(contentsOf: URL(fileURLWithPath: file), labelColumn: .none, featureName: name).arrays
+                arrays = try Dataset(
+                    contentsOf: URL(fileURLWithPath: file), labelColumn: labelColumn ?? .none, featureName: name,
+                    labelName: name == "label" ? "labels" : "label"
+                ).arrays
             } catch {
                 Output.error("error[\(error.code)]: \(error.description)")
                 throw InvalidInput()

@@ -41,21 +41,6 @@ struct MetricsDocument: Encodable {
     }
 }
 
-/// Reads a data file for a model: a CSV's feature columns are named after the first graph
-/// input and its label column after the first head's target.
-func readDataset(_ path: String, for model: ProtoModel) throws -> Dataset {
-    let feature = model.graph.input.first?.name ?? "x"
-    let label = model.head.first?.target ?? "label"
-    do {
-        return try Dataset(
-            contentsOf: URL(fileURLWithPath: path), labelColumn: .last, featureName: feature,
-            labelName: label == feature ? "label" : label)
-    } catch {
-        Output.error("error[\(error.code)]: \(error.description)")
-        throw InvalidInput()
-    }
-}
-
 /// The command-line overrides checked by the rules `modelc check` applies to the model's own
 /// `training` values (a usage error naming the flag and the rule).
 func validateOverrides(epochs: Int?, batchSize: Int?, learningRate: Float?) throws {
@@ -90,8 +75,15 @@ struct Train: ParsableCommand {
     var model: String
     @Option(help: "Training data: .npz (arrays named after graph inputs and head targets), .csv[.gz], .npy, IDX.")
     var data: String
-    @Option(help: "Validation data (default: the last training.validation_fraction of --data).")
+    @Option(help: "Validation data (default: a seeded random training.validation_fraction of --data).")
     var validation: String?
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "CSV label column: a 0-based index (negative from the end) or a header name.",
+            discussion: "Default: the column named after the head's target when the file has a header, else the last.",
+            valueName: "INDEX|NAME"))
+    var labelColumn: CSV.LabelColumn?
     // `.unconditional`: a negative number is the option's value (then refused by `validate`
     // with the rule it breaks), not a flag that leaves the option without one.
     @Option(parsing: .unconditional, help: "Epochs, at least 1 (default: training.epochs).")
@@ -115,8 +107,8 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let (proto, url) = try loadModel(model)
-        let dataset = try readDataset(data, for: proto)
-        let validationSet = try validation.map { try readDataset($0, for: proto) }
+        let dataset = try readDataset(data, for: proto, labelColumn: labelColumn)
+        let validationSet = try validation.map { try readDataset($0, for: proto, labelColumn: labelColumn) }
         var options = TrainingOptions()
         options.epochs = epochs
         options.batchSize = batchSize
@@ -172,6 +164,13 @@ struct Eval: ParsableCommand {
 
     @Argument(help: "The model: .pbtxt, .model or .onnx (with heads).") var model: String
     @Option(help: "Data: .npz, .csv[.gz], .npy, IDX.") var data: String
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "CSV label column: a 0-based index (negative from the end) or a header name.",
+            discussion: "Default: the column named after the head's target when the file has a header, else the last.",
+            valueName: "INDEX|NAME"))
+    var labelColumn: CSV.LabelColumn?
     @Option(parsing: .unconditional, help: "Samples per batch, at least 1 (default: training.batch_size).")
     var batchSize: Int?
     @Option(help: "Threads for BLAS and kernels.") var threads: Int = 1
@@ -184,7 +183,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let (proto, url) = try loadModel(model)
-        let dataset = try readDataset(data, for: proto)
+        let dataset = try readDataset(data, for: proto, labelColumn: labelColumn)
         do {
             // Forward and losses only: models without trainable weights evaluate too.
             let evaluator = try Evaluator(proto, file: url, batchSize: batchSize, threads: threads)

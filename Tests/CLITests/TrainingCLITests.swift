@@ -53,7 +53,9 @@ import Testing
         ])
         #expect(result.status == 1)
         #expect(!result.signalled)
-        #expect(result.stderr.contains("sample 13: label 12 is outside the allowed range 0..<10"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("\(file.path): array 'label': head 'digit' (ONE_HOT): sample 13: label 12 is outside "
+                + "the allowed range 0..<10"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("m.model").path))
     }
 
@@ -193,6 +195,56 @@ import Testing
         let infer = try modelrun.run(["infer", trained, "--input", "x=examples/digits/samples.csv", "--decode"])
         #expect(infer.status == 0, "\(infer.stderr)")
         #expect(!infer.stderr.contains("bce-on-exclusive-classes"), "\(infer.stderr)")
+    }
+
+    /// 30 digit-like rows with the label in the first column (pixels 0…16 elsewhere), with or
+    /// without a header row.
+    func labelFirstCSV(in directory: URL, header: Bool) throws -> String {
+        var lines = header ? ["label," + (0..<64).map { "p\($0)" }.joined(separator: ",")] : []
+        for row in 0..<30 {
+            lines.append("\(row % 10)," + (0..<64).map { "\((row * 7 + $0 * 3) % 17)" }.joined(separator: ","))
+        }
+        let url = directory.appendingPathComponent(header ? "with-header.csv" : "no-header.csv")
+        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    @Test func labelColumnByIndexByNameAndByHeader() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = try labelFirstCSV(in: directory, header: false)
+        let headed = try labelFirstCSV(in: directory, header: true)
+        let output = directory.appendingPathComponent("m.model").path
+        for (file, flags) in [(plain, ["--label-column", "0"]), (plain, ["--label-column", "-65"]),
+            (headed, ["--label-column", "label"]), (headed, [])]
+        {
+            let result = try modelrun.run(["train", example, "--data", file, "--epochs", "1", "-o", output] + flags)
+            #expect(result.status == 0, "\(flags): \(result.stderr)")
+            let eval = try modelrun.run(["eval", output, "--data", file, "--json"] + flags)
+            #expect(eval.status == 0, "\(flags): \(eval.stderr)")
+        }
+        let infer = try modelrun.run(["infer", output, "--input", "x=\(plain)", "--label-column", "0", "--decode"])
+        #expect(infer.status == 0, "\(infer.stderr)")
+        #expect(infer.stdout.split(separator: "\n").count == 30)
+        let missing = try modelrun.run(["eval", output, "--data", headed, "--label-column", "species"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("'species'") && missing.stderr.contains("'label'"), "\(missing.stderr)")
+    }
+
+    /// Without a header or a flag the last column is the label: here a pixel column, whose first
+    /// value over 9 is named with its file, line and column.
+    @Test func labelErrorNamesFileLineAndColumn() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = try labelFirstCSV(in: directory, header: false)
+        let result = try modelrun.run([
+            "train", example, "--data", plain, "-o", directory.appendingPathComponent("m.model").path,
+        ])
+        #expect(result.status == 1)
+        // Row r's last column is (7r + 189) mod 17: 2, 9, 16, … so row 2 (line 3) is the first over 9.
+        #expect(
+            result.stderr.contains("\(plain): array 'label' (line 3, column 65): head 'digit' (ONE_HOT): sample 2: "
+                + "label 16 is outside the allowed range 0..<10"), "\(result.stderr)")
     }
 
     @Test func resumeNeedsCheckpointFolder() throws {
