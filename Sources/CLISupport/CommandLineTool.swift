@@ -27,6 +27,8 @@ public func runCommandLineTool<Root: ParsableCommand>(_ root: Root.Type) -> Neve
         Output.error(root.fullMessage(for: error))
         exit(ToolExit.usage)
     }
+    let interruptHandlers = removeTemporariesOnInterrupt()
+    defer { withExtendedLifetime(interruptHandlers) {} }
     do {
         try command.run()
         exit(ToolExit.success)
@@ -112,5 +114,22 @@ extension Output {
     /// Prints `value` as one line of compact JSON (JSON lines) on stdout.
     public static func jsonLine<T: Encodable>(_ value: T) {
         printJSON(value, formatting: [.sortedKeys, .withoutEscapingSlashes])
+    }
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: removes the temporary files of atomic writes in progress, then
+/// ends with the shell's status for the signal (128 + number). The handlers run on a dispatch
+/// queue, not in signal context, so they may take locks and touch the file system. (SIGKILL
+/// cannot be caught; the next write of the same file removes what it leaves.)
+private func removeTemporariesOnInterrupt() -> [any DispatchSourceSignal] {
+    [SIGINT, SIGTERM, SIGHUP].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler {
+            AtomicFile.removeInFlightTemporaries()
+            _exit(128 + number)
+        }
+        source.resume()
+        return source
     }
 }

@@ -7,7 +7,8 @@ import ModelFormat
 public func compileForRunning(_ model: ProtoModel, file: URL, target: CompileTarget = .inference) throws -> CompiledModel {
     do {
         let compiled = try Compiler(options: .init(optimization: .O2, target: target)).compile(model, file: file)
-        Output.diagnostics(compiled.diagnostics.filter { $0.severity == .warning && $0.code != "pass.unused-initializer" })
+        // Only what concerns inference: loss, metric and training-section findings are for `train`.
+        Output.diagnostics(compiled.diagnostics.filter { $0.severity == .warning && $0.concernsInference })
         return compiled
     } catch {
         Output.diagnostics(error.diagnostics)

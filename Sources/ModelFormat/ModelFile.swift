@@ -118,29 +118,3 @@ public enum FileBytes {
         }
     }
 }
-
-/// Atomic replacement of a file's contents.
-public enum AtomicFile {
-    /// Writes `data` to a temporary file beside `url`, flushes it, then renames it over `url`,
-    /// so readers see the old file or the new one, never a partial one.
-    public static func write(_ data: Data, to url: URL) throws(FormatError) {
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
-        do {
-            try data.write(to: temporary)
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.synchronize()
-            try handle.close()
-            if rename(temporary.path, url.path) != 0 {
-                let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(at: temporary)
-                throw FormatError.writeFailed(file: url.path, reason: reason)
-            }
-        } catch let error as FormatError {
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(file: url.path, reason: error.localizedDescription)
-        }
-    }
-}

@@ -3,7 +3,8 @@ import CLISupport
 import Foundation
 import ModelRuntime
 
-/// `modelrun infer MODEL --input NAME=FILE [...] [--output NAME ...] [-o OUT.npz] [--decode] [--threads N]`.
+/// `modelrun infer MODEL --input NAME=FILE [...] [--fetch NAME ...] [-o OUT.npz] [--label-column INDEX|NAME]
+/// [--decode] [--threads N]`.
 struct Infer: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a model on inputs read from .npy/.npz/.csv/IDX files; write outputs or decoded labels.")
@@ -14,11 +15,26 @@ struct Infer: ParsableCommand {
     @Option(name: .customLong("input"), help: "NAME=FILE: feed graph input NAME from FILE (.npy, .npz, .csv[.gz], IDX[.gz]).")
     var inputs: [String] = []
 
-    @Option(name: .customLong("output"), help: "A value to fetch (any graph value; default: the graph outputs).")
-    var outputs: [String] = []
+    @Option(
+        name: .customLong("fetch"),
+        help: ArgumentHelp(
+            "A value to fetch, repeatable: any named value of the graph, intermediate ones included.",
+            discussion: "Default: the graph outputs.", valueName: "NAME"))
+    var fetches: [String] = []
 
-    @Option(name: .shortAndLong, help: "Write the fetched values to this .npz (or .npy for one value).")
-    var outputFile: String?
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "Write the fetched values to this .npz (or .npy for one value).",
+            discussion: "Without it, each fetched value's type and shape is printed.", valueName: "FILE"))
+    var output: String?
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "CSV label column to leave out of the features: a 0-based index (negative from the end) or a header name.",
+            discussion: "Default: none, every column is a feature.", valueName: "INDEX|NAME"))
+    var labelColumn: CSV.LabelColumn?
 
     @Flag(help: "Print one JSON object per sample with each head's decoded labels and scores.")
     var decode = false
@@ -46,8 +62,8 @@ struct Infer: ParsableCommand {
         let feeds = try readFeeds(for: session)
         do {
             // One run fetches both what is written and what is decoded.
-            let requested = outputs.isEmpty ? session.outputNames : outputs
-            let writes = !decode || outputFile != nil
+            let requested = fetches.isEmpty ? session.outputNames : fetches
+            let writes = !decode || output != nil
             let heads = decode ? session.model.head.map(\.output) : []
             var names = writes ? requested : []
             for head in heads where !names.contains(head) { names.append(head) }
@@ -83,7 +99,10 @@ struct Infer: ParsableCommand {
             }
             let arrays: [String: Tensor]
             do {
-                arrays = try Dataset(contentsOf: URL(fileURLWithPath: file), labelColumn: .none, featureName: name).arrays
+                arrays = try Dataset(
+                    contentsOf: URL(fileURLWithPath: file), labelColumn: labelColumn ?? .none, featureName: name,
+                    labelName: name == "label" ? "labels" : "label"
+                ).arrays
             } catch {
                 Output.error("error[\(error.code)]: \(error.description)")
                 throw InvalidInput()
@@ -102,7 +121,7 @@ struct Infer: ParsableCommand {
     }
 
     private func write(_ fetched: [String: Tensor]) throws {
-        guard let outputFile else {
+        guard let outputFile = output else {
             for (name, tensor) in fetched.sorted(by: { $0.key < $1.key }) {
                 print("\(name): \(tensor.elementType) \(tensor.shape)")
             }

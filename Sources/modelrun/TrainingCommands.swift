@@ -41,18 +41,16 @@ struct MetricsDocument: Encodable {
     }
 }
 
-/// Reads a data file for a model: a CSV's feature columns are named after the first graph
-/// input and its label column after the first head's target.
-func readDataset(_ path: String, for model: ProtoModel) throws -> Dataset {
-    let feature = model.graph.input.first?.name ?? "x"
-    let label = model.head.first?.target ?? "label"
-    do {
-        return try Dataset(
-            contentsOf: URL(fileURLWithPath: path), labelColumn: .last, featureName: feature,
-            labelName: label == feature ? "label" : label)
-    } catch {
-        Output.error("error[\(error.code)]: \(error.description)")
-        throw InvalidInput()
+/// The command-line overrides checked by the rules `modelc check` applies to the model's own
+/// `training` values (a usage error naming the flag and the rule).
+func validateOverrides(epochs: Int?, batchSize: Int?, learningRate: Float?) throws {
+    if let learningRate, let problem = TrainingConfigCheck.learningRateProblem(learningRate) {
+        throw ValidationError("--learning-rate is \(learningRate); it \(problem)")
+    }
+    for (flag, value) in [("--epochs", epochs), ("--batch-size", batchSize)] {
+        if let value, let problem = TrainingConfigCheck.countProblem(Int64(value)) {
+            throw ValidationError("\(flag) is \(value); it \(problem)")
+        }
     }
 }
 
@@ -77,11 +75,23 @@ struct Train: ParsableCommand {
     var model: String
     @Option(help: "Training data: .npz (arrays named after graph inputs and head targets), .csv[.gz], .npy, IDX.")
     var data: String
-    @Option(help: "Validation data (default: the last training.validation_fraction of --data).")
+    @Option(help: "Validation data (default: a seeded random training.validation_fraction of --data).")
     var validation: String?
-    @Option(help: "Epochs (default: training.epochs).") var epochs: Int?
-    @Option(help: "Samples per step (default: training.batch_size).") var batchSize: Int?
-    @Option(help: "Base learning rate (default: training.optimizer.learning_rate).") var learningRate: Float?
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "CSV label column: a 0-based index (negative from the end) or a header name.",
+            discussion: "Default: the column named after the head's target when the file has a header, else the last.",
+            valueName: "INDEX|NAME"))
+    var labelColumn: CSV.LabelColumn?
+    // `.unconditional`: a negative number is the option's value (then refused by `validate`
+    // with the rule it breaks), not a flag that leaves the option without one.
+    @Option(parsing: .unconditional, help: "Epochs, at least 1 (default: training.epochs).")
+    var epochs: Int?
+    @Option(parsing: .unconditional, help: "Samples per step, at least 1 (default: training.batch_size).")
+    var batchSize: Int?
+    @Option(parsing: .unconditional, help: "Base learning rate, > 0 (default: training.optimizer.learning_rate).")
+    var learningRate: Float?
     @Option(help: "Seed for shuffling and fillers (default: training.seed).") var seed: Int64?
     @Option(help: "Threads for BLAS and kernels.") var threads: Int = 1
     @Option(name: .shortAndLong, help: "Where to write the trained model (.model, .pbtxt or .onnx).") var output: String
@@ -91,15 +101,14 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        try validateOverrides(epochs: epochs, batchSize: batchSize, learningRate: learningRate)
         if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint DIR") }
     }
 
     func run() throws {
         let (proto, url) = try loadModel(model)
-        let dataset = try readDataset(data, for: proto)
-        let validationSet = try validation.map { try readDataset($0, for: proto) }
+        let dataset = try readDataset(data, for: proto, labelColumn: labelColumn)
+        let validationSet = try validation.map { try readDataset($0, for: proto, labelColumn: labelColumn) }
         var options = TrainingOptions()
         options.epochs = epochs
         options.batchSize = batchSize
@@ -113,6 +122,8 @@ struct Train: ParsableCommand {
             let trainer = try Trainer(
                 proto, data: dataset, validation: validationSet, file: url, dataFile: data,
                 validationFile: validation ?? data, options: options)
+            // Head and training-section lints, and run notices, before the first epoch.
+            Output.diagnostics(trainer.diagnostics)
             let reports = try trainer.fit { event in
                 switch event {
                 case .step(let epoch, let batch, let batches, let loss):
@@ -153,21 +164,31 @@ struct Eval: ParsableCommand {
 
     @Argument(help: "The model: .pbtxt, .model or .onnx (with heads).") var model: String
     @Option(help: "Data: .npz, .csv[.gz], .npy, IDX.") var data: String
-    @Option(help: "Samples per batch (default: training.batch_size).") var batchSize: Int?
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "CSV label column: a 0-based index (negative from the end) or a header name.",
+            discussion: "Default: the column named after the head's target when the file has a header, else the last.",
+            valueName: "INDEX|NAME"))
+    var labelColumn: CSV.LabelColumn?
+    @Option(parsing: .unconditional, help: "Samples per batch, at least 1 (default: training.batch_size).")
+    var batchSize: Int?
     @Option(help: "Threads for BLAS and kernels.") var threads: Int = 1
     @Flag(help: "Print one JSON document.") var json = false
 
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        try validateOverrides(epochs: nil, batchSize: batchSize, learningRate: nil)
+    }
+
     func run() throws {
         let (proto, url) = try loadModel(model)
-        let dataset = try readDataset(data, for: proto)
-        var options = TrainingOptions()
-        options.batchSize = batchSize
-        options.threads = threads
-        var evaluated = proto
-        evaluated.training.validationFraction = 0  // evaluate every sample given
+        let dataset = try readDataset(data, for: proto, labelColumn: labelColumn)
         do {
-            let trainer = try Trainer(evaluated, data: dataset, file: url, dataFile: data, options: options)
-            let report = try trainer.evaluate()  // the data as prepared: nothing held out
+            // Forward and losses only: models without trainable weights evaluate too.
+            let evaluator = try Evaluator(proto, file: url, batchSize: batchSize, threads: threads)
+            Output.diagnostics(evaluator.diagnostics)
+            let report = try evaluator.evaluate(dataset, file: data)  // every sample: nothing held out
             if json {
                 Output.json(MetricsDocument(report))
             } else {

@@ -36,7 +36,7 @@ import Testing
         let input = try writeInput([2, 64], in: directory)
         let output = directory.appendingPathComponent("out.npz")
         let result = try modelrun.run([
-            "infer", example, "--input", "x=\(input)", "--output", "hidden_relu", "-o", output.path,
+            "infer", example, "--input", "x=\(input)", "--fetch", "hidden_relu", "--output", output.path,
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let arrays = try NPZ.read(output)

@@ -6,7 +6,8 @@ import ModelFormat
 ///
 /// The loss then reads probabilities in [0, 1] as logits: softmax of them can give no class more
 /// than e / (e + C − 1), sigmoid of them stays within [0.5, 0.73], so the loss cannot approach
-/// 0 and its gradients shrink.
+/// 0 and its gradients shrink. Softmax before BCE on independent 0/1 targets is reported by
+/// `head.softmax-with-independent-labels` instead, one finding per mistake.
 enum DoubleSoftmaxCheck: HeadCheck {
     static func check(_ head: HeadView) -> [Diagnostic] {
         guard case .softmax = head.activation, head.head.loss.fromLogits else { return [] }
@@ -22,7 +23,7 @@ enum DoubleSoftmaxCheck: HeadCheck {
             fix =
                 "point the head's output at the logits before the Softmax (the loss's fused log-softmax is more "
                 + "stable), or set from_logits: false"
-        } else if head.lossKind == .binaryCrossEntropy {
+        } else if head.lossKind == .binaryCrossEntropy && !SoftmaxWithIndependentLabelsCheck.applies(to: head) {
             consequence =
                 "applies a sigmoid on top because from_logits is true; the sigmoid only sees "
                 + "probabilities in [0, 1], so every prediction stays between 0.5 and 0.73 and gradients vanish"

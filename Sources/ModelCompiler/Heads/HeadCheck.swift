@@ -23,6 +23,7 @@ public enum HeadLints {
     /// Every head check, in alphabetical order of the type name.
     public static let all: [any HeadCheck.Type] = [
         AccuracyOnlyMultiLabelCheck.self,
+        ArgmaxOnIndependentOutputsCheck.self,
         ArgmaxSingleUnitCheck.self,
         BCEOnExclusiveClassesCheck.self,
         CodeLengthCheck.self,
@@ -36,7 +37,10 @@ public enum HeadLints {
         ProbabilityLossWithoutEpsilonCheck.self,
         ReluOutputBoundedTargetsCheck.self,
         SoftmaxAxisOfOneCheck.self,
+        SoftmaxWithIndependentLabelsCheck.self,
         SoftmaxWithMultiHotCheck.self,
+        ThresholdOnExclusiveClassesCheck.self,
+        ThresholdOutOfRangeCheck.self,
         WeightLengthCheck.self,
     ]
 

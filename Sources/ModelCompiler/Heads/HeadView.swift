@@ -29,10 +29,20 @@ public struct HeadView: Sendable {
     public let outputWidth: Int?
     /// Size of the axis the output activation normalises over, when known.
     public let activationAxisSize: Int?
+    /// A Softmax or LogSoftmax on the path to the output: the activation itself, or one
+    /// followed only by element-wise and shape-preserving ops (a scale, a clip, a reshape), which
+    /// leave its outputs competing for one unit of probability.
+    public let softmaxOnPath: NodeRef?
+
+    /// An op and its node's name (the op type when the node is unnamed), for messages.
+    public struct NodeRef: Sendable, Equatable {
+        public let op: String
+        public let node: String
+    }
 
     public init(
         head: ProtoHead, name: String, producerNode: String?, activation: OutputActivation, outputRank: Int?,
-        outputWidth: Int?, activationAxisSize: Int?
+        outputWidth: Int?, activationAxisSize: Int?, softmaxOnPath: NodeRef? = nil
     ) {
         self.head = head
         self.name = name
@@ -41,6 +51,29 @@ public struct HeadView: Sendable {
         self.outputRank = outputRank
         self.outputWidth = outputWidth
         self.activationAxisSize = activationAxisSize
+        self.softmaxOnPath = softmaxOnPath
+    }
+
+    /// Ops that keep each output tied to one unit of what they read (element-wise, or a shape
+    /// change), so a softmax before them still decides what the head sees.
+    static let pathPreserving: Set<String> = [
+        "Identity", "Dropout", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Clip", "Mul", "Div", "Add",
+        "Sub", "Pow", "Sqrt", "Cast", "Max", "Min", "Abs", "Neg",
+    ]
+
+    /// The first Softmax or LogSoftmax met walking back from `value` through path-preserving ops
+    /// (any of their inputs: a scale may come first); at most 256 nodes are visited.
+    static func softmax(before value: String, producers: [String: ProtoNode]) -> NodeRef? {
+        var pending = [value]
+        var seen: Set<String> = []
+        while let next = pending.popLast(), seen.count < 256 {
+            guard seen.insert(next).inserted, let current = producers[next] else { continue }
+            if current.opType == "Softmax" || current.opType == "LogSoftmax" {
+                return NodeRef(op: current.opType, node: current.name.isEmpty ? current.opType : current.name)
+            }
+            if pathPreserving.contains(current.opType) { pending += current.input.filter { !$0.isEmpty } }
+        }
+        return nil
     }
 
     /// Views of every head of `model`. `shapes` gives a value's dims (nil entries unknown);
@@ -92,7 +125,8 @@ public struct HeadView: Sendable {
             return HeadView(
                 head: head, name: head.name.isEmpty ? "#\(index)" : head.name,
                 producerNode: node.map { $0.name.isEmpty ? $0.opType : $0.name }, activation: activation,
-                outputRank: outputDims?.count, outputWidth: width, activationAxisSize: axisSize)
+                outputRank: outputDims?.count, outputWidth: width, activationAxisSize: axisSize,
+                softmaxOnPath: softmax(before: head.output, producers: producer))
         }
     }
 }

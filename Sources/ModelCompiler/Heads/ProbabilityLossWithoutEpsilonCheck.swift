@@ -17,7 +17,11 @@ enum ProbabilityLossWithoutEpsilonCheck: HeadCheck {
         case .binaryCrossEntropy, .klDivergence: probabilitySpace = !loss.fromLogits
         default: probabilitySpace = false
         }
-        guard probabilitySpace, loss.epsilon == 0 else { return [] }
+        // Softmax before BCE on independent targets is the mistake to fix first (its fix, logits,
+        // needs no epsilon): `head.softmax-with-independent-labels` reports it alone.
+        guard probabilitySpace, loss.epsilon == 0, !SoftmaxWithIndependentLabelsCheck.applies(to: head) else {
+            return []
+        }
         let logits =
             loss.kind == .categoricalCrossEntropy
             ? "SOFTMAX_CROSS_ENTROPY with from_logits: true" : "from_logits: true"

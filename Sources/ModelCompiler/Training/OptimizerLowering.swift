@@ -26,22 +26,21 @@ public enum OptimizerLowering {
         case .momentum, .nesterov: ["velocity"]
         case .adam, .adamw: ["exp_avg", "exp_avg_sq"]
         case .adadelta: ["square_avg", "acc_delta"]
-        case .rmsprop: optimizer.momentum > 0 ? ["square_avg", "momentum_buffer"] : ["square_avg"]
+        case .rmsprop: optimizer.effectiveMomentum > 0 ? ["square_avg", "momentum_buffer"] : ["square_avg"]
         case .adagrad: ["sum"]
         case .UNRECOGNIZED: []
         }
     }
 
-    /// The update attributes with the defaults of `schemas/model.proto` applied.
+    /// The update attributes, unset fields at the defaults of `schemas/model.proto`.
     public static func attributes(_ optimizer: ProtoOptimizer) -> Attributes {
         var attributes = Attributes([])
         attributes.set("kind", string: String(describing: optimizer.kind))
-        let defaultMomentum: Float = optimizer.kind == .momentum || optimizer.kind == .nesterov ? 0.9 : 0
-        attributes.set("momentum", float: optimizer.momentum == 0 ? defaultMomentum : optimizer.momentum)
-        attributes.set("beta1", float: optimizer.beta1 == 0 ? 0.9 : optimizer.beta1)
-        attributes.set("beta2", float: optimizer.beta2 == 0 ? 0.999 : optimizer.beta2)
-        attributes.set("epsilon", float: optimizer.epsilon == 0 ? 1e-8 : optimizer.epsilon)
-        attributes.set("rho", float: optimizer.rho == 0 ? (optimizer.kind == .rmsprop ? 0.99 : 0.9) : optimizer.rho)
+        attributes.set("momentum", float: optimizer.effectiveMomentum)
+        attributes.set("beta1", float: optimizer.effectiveBeta1)
+        attributes.set("beta2", float: optimizer.effectiveBeta2)
+        attributes.set("epsilon", float: optimizer.effectiveEpsilon)
+        attributes.set("rho", float: optimizer.effectiveRho)
         attributes.set("weight_decay", float: optimizer.weightDecay)
         return attributes
     }

@@ -22,6 +22,8 @@ public struct TrainingProgram: Sendable {
     /// Running statistics (BatchNormalization mean and variance) that training updates in
     /// place without gradients; kept in persistent buffers beside the parameters.
     public var statistics: [String] = []
+    /// The warnings of compilation (head lints, training section), for the trainer to show.
+    public var diagnostics: [Diagnostic] = []
 }
 
 /// A weight that training updates.
@@ -71,6 +73,7 @@ public struct TrainingCompiler: Sendable {
         let graph: Graph
         let source: ProtoModel
         let featureInputs: [String]
+        let diagnostics: [Diagnostic]
     }
 
     private func prepare(_ model: ProtoModel, file: URL?) throws(CompileError) -> Prepared {
@@ -83,7 +86,9 @@ public struct TrainingCompiler: Sendable {
         _ = try PassPipeline.run(
             PassPipeline.passes(for: optimization, target: .training), on: &graph,
             context: PassContext(target: .training))
-        return Prepared(graph: graph, source: source, featureInputs: graph.inputs.map { graph[$0].name })
+        return Prepared(
+            graph: graph, source: source, featureInputs: graph.inputs.map { graph[$0].name },
+            diagnostics: prepared.diagnostics.filter { $0.severity == .warning })
     }
 
     private func lower(_ prepared: Prepared, file: URL?, purpose: Purpose) throws(CompileError) -> TrainingProgram {
@@ -142,7 +147,8 @@ public struct TrainingCompiler: Sendable {
         if findings.hasErrors { throw .invalidModel(findings) }
         return TrainingProgram(
             graph: graph, sourceModel: source, loss: lossName, headLosses: headLosses, targets: targets,
-            sampleWeights: sampleWeights, parameters: parameters, featureInputs: featureInputs, statistics: statistics)
+            sampleWeights: sampleWeights, parameters: parameters, featureInputs: featureInputs, statistics: statistics,
+            diagnostics: prepared.diagnostics)
     }
 
     /// External payloads read in, so a trainer holds every weight in memory.

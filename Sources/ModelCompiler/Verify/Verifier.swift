@@ -61,14 +61,7 @@ public struct Verifier {
         if case .UNRECOGNIZED(let code) = training.earlyStopping.metric {
             report.enumOutOfRange("training.early_stopping.metric", code)
         }
-        for (field, value) in [("batch_size", training.batchSize), ("epochs", training.epochs)] where value < 0 {
-            report.error("training.negative", .init(field: "training.\(field)"), "\(field) is \(value); it must be positive")
-        }
-        if training.validationFraction < 0 || training.validationFraction >= 1 {
-            report.error(
-                "training.validation-fraction", .init(field: "training.validation_fraction"),
-                "validation_fraction is \(training.validationFraction); it must lie in [0, 1)")
-        }
+        report.diagnostics += TrainingConfigCheck.check(training, file: report.file)
         let initializers = Set(model.graph.initializer.map(\.name))
         for name in training.frozen where !initializers.contains(name) {
             report.error(

@@ -1290,16 +1290,34 @@ public nonisolated struct ProtoTrainingConfig: @unchecked Sendable {
   /// Clears the value of `schedule`. Subsequent reads from it will return its default value.
   public mutating func clearSchedule() {_uniqueStorage()._schedule = nil}
 
-  /// samples per step; unset means 32
-  public var batchSize: Int64 {
-    get {_storage._batchSize}
-    set {_uniqueStorage()._batchSize = newValue}
+  /// Presence (a oneof, as for Loss.ignore_index) tells "unset, use the default" from an
+  /// explicit value, which is used as written and checked (an explicit 0 is an error).
+  public var batchSizeGiven: OneOf_BatchSizeGiven? {
+    get {return _storage._batchSizeGiven}
+    set {_uniqueStorage()._batchSizeGiven = newValue}
   }
 
-  /// passes over the data; unset means 1
+  /// samples per step, >= 1; unset means 32
+  public var batchSize: Int64 {
+    get {
+      if case .batchSize(let v)? = _storage._batchSizeGiven {return v}
+      return 0
+    }
+    set {_uniqueStorage()._batchSizeGiven = .batchSize(newValue)}
+  }
+
+  public var epochsGiven: OneOf_EpochsGiven? {
+    get {return _storage._epochsGiven}
+    set {_uniqueStorage()._epochsGiven = newValue}
+  }
+
+  /// passes over the data, >= 1; unset means 1
   public var epochs: Int64 {
-    get {_storage._epochs}
-    set {_uniqueStorage()._epochs = newValue}
+    get {
+      if case .epochs(let v)? = _storage._epochsGiven {return v}
+      return 0
+    }
+    set {_uniqueStorage()._epochsGiven = .epochs(newValue)}
   }
 
   /// shuffling, fillers and dropout seed
@@ -1314,13 +1332,13 @@ public nonisolated struct ProtoTrainingConfig: @unchecked Sendable {
     set {_uniqueStorage()._shuffle = newValue}
   }
 
-  /// clip the global gradient norm to this; unset means off
+  /// clip the global gradient norm to this (>= 0); unset means off
   public var gradientClipNorm: Float {
     get {_storage._gradientClipNorm}
     set {_uniqueStorage()._gradientClipNorm = newValue}
   }
 
-  /// fraction of the data held out (seeded random choice) when no validation file
+  /// fraction in [0, 1) held out (seeded random choice) when no validation file
   public var validationFraction: Float {
     get {_storage._validationFraction}
     set {_uniqueStorage()._validationFraction = newValue}
@@ -1343,6 +1361,20 @@ public nonisolated struct ProtoTrainingConfig: @unchecked Sendable {
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
+  /// Presence (a oneof, as for Loss.ignore_index) tells "unset, use the default" from an
+  /// explicit value, which is used as written and checked (an explicit 0 is an error).
+  public nonisolated enum OneOf_BatchSizeGiven: Equatable, Sendable {
+    /// samples per step, >= 1; unset means 32
+    case batchSize(Int64)
+
+  }
+
+  public nonisolated enum OneOf_EpochsGiven: Equatable, Sendable {
+    /// passes over the data, >= 1; unset means 1
+    case epochs(Int64)
+
+  }
+
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
@@ -1356,28 +1388,116 @@ public nonisolated struct ProtoOptimizer: Sendable {
 
   public var kind: ProtoOptimizer.Kind = .sgd
 
-  /// base step size; unset means 1e-3
-  public var learningRate: Float = 0
+  /// Each hyperparameter below is in a oneof of its own for presence: unset means the stated
+  /// default, an explicit value (0 included) is used as written and checked by `modelc check`.
+  public var learningRateGiven: ProtoOptimizer.OneOf_LearningRateGiven? = nil
 
-  /// MOMENTUM/NESTEROV/RMSPROP momentum; unset means 0.9 for (NESTEROV) MOMENTUM
-  public var momentum: Float = 0
+  /// base step size, finite and > 0; unset means 1e-3
+  public var learningRate: Float {
+    get {
+      if case .learningRate(let v)? = learningRateGiven {return v}
+      return 0
+    }
+    set {learningRateGiven = .learningRate(newValue)}
+  }
 
-  /// Adam first-moment decay; unset means 0.9
-  public var beta1: Float = 0
+  public var momentumGiven: ProtoOptimizer.OneOf_MomentumGiven? = nil
 
-  /// Adam second-moment decay; unset means 0.999
-  public var beta2: Float = 0
+  /// MOMENTUM/NESTEROV/RMSPROP momentum in [0, 1); unset means 0.9 for (NESTEROV) MOMENTUM, else 0
+  public var momentum: Float {
+    get {
+      if case .momentum(let v)? = momentumGiven {return v}
+      return 0
+    }
+    set {momentumGiven = .momentum(newValue)}
+  }
 
-  /// denominator guard; unset means 1e-8
-  public var epsilon: Float = 0
+  public var beta1Given: ProtoOptimizer.OneOf_Beta1Given? = nil
 
-  /// ADADELTA / RMSPROP decay; unset means 0.9 (RMSPROP 0.99)
-  public var rho: Float = 0
+  /// ADAM/ADAMW first-moment decay in [0, 1); unset means 0.9
+  public var beta1: Float {
+    get {
+      if case .beta1(let v)? = beta1Given {return v}
+      return 0
+    }
+    set {beta1Given = .beta1(newValue)}
+  }
+
+  public var beta2Given: ProtoOptimizer.OneOf_Beta2Given? = nil
+
+  /// ADAM/ADAMW second-moment decay in [0, 1); unset means 0.999
+  public var beta2: Float {
+    get {
+      if case .beta2(let v)? = beta2Given {return v}
+      return 0
+    }
+    set {beta2Given = .beta2(newValue)}
+  }
+
+  public var epsilonGiven: ProtoOptimizer.OneOf_EpsilonGiven? = nil
+
+  /// denominator guard, > 0; unset means 1e-8
+  public var epsilon: Float {
+    get {
+      if case .epsilon(let v)? = epsilonGiven {return v}
+      return 0
+    }
+    set {epsilonGiven = .epsilon(newValue)}
+  }
+
+  public var rhoGiven: ProtoOptimizer.OneOf_RhoGiven? = nil
+
+  /// ADADELTA / RMSPROP decay in [0, 1); unset means 0.9 (RMSPROP 0.99)
+  public var rho: Float {
+    get {
+      if case .rho(let v)? = rhoGiven {return v}
+      return 0
+    }
+    set {rhoGiven = .rho(newValue)}
+  }
 
   /// L2 penalty (decoupled for ADAMW); unset means 0
   public var weightDecay: Float = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  /// Each hyperparameter below is in a oneof of its own for presence: unset means the stated
+  /// default, an explicit value (0 included) is used as written and checked by `modelc check`.
+  public nonisolated enum OneOf_LearningRateGiven: Equatable, Sendable {
+    /// base step size, finite and > 0; unset means 1e-3
+    case learningRate(Float)
+
+  }
+
+  public nonisolated enum OneOf_MomentumGiven: Equatable, Sendable {
+    /// MOMENTUM/NESTEROV/RMSPROP momentum in [0, 1); unset means 0.9 for (NESTEROV) MOMENTUM, else 0
+    case momentum(Float)
+
+  }
+
+  public nonisolated enum OneOf_Beta1Given: Equatable, Sendable {
+    /// ADAM/ADAMW first-moment decay in [0, 1); unset means 0.9
+    case beta1(Float)
+
+  }
+
+  public nonisolated enum OneOf_Beta2Given: Equatable, Sendable {
+    /// ADAM/ADAMW second-moment decay in [0, 1); unset means 0.999
+    case beta2(Float)
+
+  }
+
+  public nonisolated enum OneOf_EpsilonGiven: Equatable, Sendable {
+    /// denominator guard, > 0; unset means 1e-8
+    case epsilon(Float)
+
+  }
+
+  public nonisolated enum OneOf_RhoGiven: Equatable, Sendable {
+    /// ADADELTA / RMSPROP decay in [0, 1); unset means 0.9 (RMSPROP 0.99)
+    case rho(Float)
+
+  }
 
   public nonisolated enum Kind: SwiftProtobuf.Enum, Swift.CaseIterable {
     public typealias RawValue = Int
@@ -1454,13 +1574,13 @@ public nonisolated struct ProtoSchedule: Sendable {
 
   public var kind: ProtoSchedule.Kind = .constant
 
-  /// linear ramp from 0 over this many steps
+  /// linear ramp from 0 over this many steps, >= 0
   public var warmupSteps: Int64 = 0
 
-  /// STEP period in steps
+  /// STEP period in steps, >= 1 (required by STEP)
   public var stepSize: Int64 = 0
 
-  /// STEP / EXPONENTIAL factor
+  /// STEP / EXPONENTIAL factor, finite and > 0 (required by both)
   public var gamma: Float = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -1525,7 +1645,7 @@ public nonisolated struct ProtoEarlyStopping: Sendable {
   /// monitored metric; METRIC_UNSPECIFIED means the validation loss
   public var metric: ProtoMetric = .unspecified
 
-  /// epochs without improvement before stopping; unset means off
+  /// epochs without improvement before stopping, >= 0; unset means off
   public var patience: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -2532,8 +2652,8 @@ nonisolated extension ProtoTrainingConfig: SwiftProtobuf.Message, SwiftProtobuf.
   fileprivate class _StorageClass {
     var _optimizer: ProtoOptimizer? = nil
     var _schedule: ProtoSchedule? = nil
-    var _batchSize: Int64 = 0
-    var _epochs: Int64 = 0
+    var _batchSizeGiven: ProtoTrainingConfig.OneOf_BatchSizeGiven?
+    var _epochsGiven: ProtoTrainingConfig.OneOf_EpochsGiven?
     var _seed: Int64 = 0
     var _shuffle: Bool = false
     var _gradientClipNorm: Float = 0
@@ -2552,8 +2672,8 @@ nonisolated extension ProtoTrainingConfig: SwiftProtobuf.Message, SwiftProtobuf.
     init(copying source: _StorageClass) {
       _optimizer = source._optimizer
       _schedule = source._schedule
-      _batchSize = source._batchSize
-      _epochs = source._epochs
+      _batchSizeGiven = source._batchSizeGiven
+      _epochsGiven = source._epochsGiven
       _seed = source._seed
       _shuffle = source._shuffle
       _gradientClipNorm = source._gradientClipNorm
@@ -2580,8 +2700,22 @@ nonisolated extension ProtoTrainingConfig: SwiftProtobuf.Message, SwiftProtobuf.
         switch fieldNumber {
         case 1: try { try decoder.decodeSingularMessageField(value: &_storage._optimizer) }()
         case 2: try { try decoder.decodeSingularMessageField(value: &_storage._schedule) }()
-        case 3: try { try decoder.decodeSingularInt64Field(value: &_storage._batchSize) }()
-        case 4: try { try decoder.decodeSingularInt64Field(value: &_storage._epochs) }()
+        case 3: try {
+          var v: Int64?
+          try decoder.decodeSingularInt64Field(value: &v)
+          if let v = v {
+            if _storage._batchSizeGiven != nil {try decoder.handleConflictingOneOf()}
+            _storage._batchSizeGiven = .batchSize(v)
+          }
+        }()
+        case 4: try {
+          var v: Int64?
+          try decoder.decodeSingularInt64Field(value: &v)
+          if let v = v {
+            if _storage._epochsGiven != nil {try decoder.handleConflictingOneOf()}
+            _storage._epochsGiven = .epochs(v)
+          }
+        }()
         case 5: try { try decoder.decodeSingularInt64Field(value: &_storage._seed) }()
         case 6: try { try decoder.decodeSingularBoolField(value: &_storage._shuffle) }()
         case 7: try { try decoder.decodeSingularFloatField(value: &_storage._gradientClipNorm) }()
@@ -2606,12 +2740,12 @@ nonisolated extension ProtoTrainingConfig: SwiftProtobuf.Message, SwiftProtobuf.
       try { if let v = _storage._schedule {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
       } }()
-      if _storage._batchSize != 0 {
-        try visitor.visitSingularInt64Field(value: _storage._batchSize, fieldNumber: 3)
-      }
-      if _storage._epochs != 0 {
-        try visitor.visitSingularInt64Field(value: _storage._epochs, fieldNumber: 4)
-      }
+      try { if case .batchSize(let v)? = _storage._batchSizeGiven {
+        try visitor.visitSingularInt64Field(value: v, fieldNumber: 3)
+      } }()
+      try { if case .epochs(let v)? = _storage._epochsGiven {
+        try visitor.visitSingularInt64Field(value: v, fieldNumber: 4)
+      } }()
       if _storage._seed != 0 {
         try visitor.visitSingularInt64Field(value: _storage._seed, fieldNumber: 5)
       }
@@ -2641,8 +2775,8 @@ nonisolated extension ProtoTrainingConfig: SwiftProtobuf.Message, SwiftProtobuf.
         let rhs_storage = _args.1
         if _storage._optimizer != rhs_storage._optimizer {return false}
         if _storage._schedule != rhs_storage._schedule {return false}
-        if _storage._batchSize != rhs_storage._batchSize {return false}
-        if _storage._epochs != rhs_storage._epochs {return false}
+        if _storage._batchSizeGiven != rhs_storage._batchSizeGiven {return false}
+        if _storage._epochsGiven != rhs_storage._epochsGiven {return false}
         if _storage._seed != rhs_storage._seed {return false}
         if _storage._shuffle != rhs_storage._shuffle {return false}
         if _storage._gradientClipNorm != rhs_storage._gradientClipNorm {return false}
@@ -2669,12 +2803,54 @@ nonisolated extension ProtoOptimizer: SwiftProtobuf.Message, SwiftProtobuf._Mess
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
-      case 2: try { try decoder.decodeSingularFloatField(value: &self.learningRate) }()
-      case 3: try { try decoder.decodeSingularFloatField(value: &self.momentum) }()
-      case 4: try { try decoder.decodeSingularFloatField(value: &self.beta1) }()
-      case 5: try { try decoder.decodeSingularFloatField(value: &self.beta2) }()
-      case 6: try { try decoder.decodeSingularFloatField(value: &self.epsilon) }()
-      case 7: try { try decoder.decodeSingularFloatField(value: &self.rho) }()
+      case 2: try {
+        var v: Float?
+        try decoder.decodeSingularFloatField(value: &v)
+        if let v = v {
+          if self.learningRateGiven != nil {try decoder.handleConflictingOneOf()}
+          self.learningRateGiven = .learningRate(v)
+        }
+      }()
+      case 3: try {
+        var v: Float?
+        try decoder.decodeSingularFloatField(value: &v)
+        if let v = v {
+          if self.momentumGiven != nil {try decoder.handleConflictingOneOf()}
+          self.momentumGiven = .momentum(v)
+        }
+      }()
+      case 4: try {
+        var v: Float?
+        try decoder.decodeSingularFloatField(value: &v)
+        if let v = v {
+          if self.beta1Given != nil {try decoder.handleConflictingOneOf()}
+          self.beta1Given = .beta1(v)
+        }
+      }()
+      case 5: try {
+        var v: Float?
+        try decoder.decodeSingularFloatField(value: &v)
+        if let v = v {
+          if self.beta2Given != nil {try decoder.handleConflictingOneOf()}
+          self.beta2Given = .beta2(v)
+        }
+      }()
+      case 6: try {
+        var v: Float?
+        try decoder.decodeSingularFloatField(value: &v)
+        if let v = v {
+          if self.epsilonGiven != nil {try decoder.handleConflictingOneOf()}
+          self.epsilonGiven = .epsilon(v)
+        }
+      }()
+      case 7: try {
+        var v: Float?
+        try decoder.decodeSingularFloatField(value: &v)
+        if let v = v {
+          if self.rhoGiven != nil {try decoder.handleConflictingOneOf()}
+          self.rhoGiven = .rho(v)
+        }
+      }()
       case 8: try { try decoder.decodeSingularFloatField(value: &self.weightDecay) }()
       default: break
       }
@@ -2682,27 +2858,31 @@ nonisolated extension ProtoOptimizer: SwiftProtobuf.Message, SwiftProtobuf._Mess
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.kind != .sgd {
       try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 1)
     }
-    if self.learningRate.bitPattern != 0 {
-      try visitor.visitSingularFloatField(value: self.learningRate, fieldNumber: 2)
-    }
-    if self.momentum.bitPattern != 0 {
-      try visitor.visitSingularFloatField(value: self.momentum, fieldNumber: 3)
-    }
-    if self.beta1.bitPattern != 0 {
-      try visitor.visitSingularFloatField(value: self.beta1, fieldNumber: 4)
-    }
-    if self.beta2.bitPattern != 0 {
-      try visitor.visitSingularFloatField(value: self.beta2, fieldNumber: 5)
-    }
-    if self.epsilon.bitPattern != 0 {
-      try visitor.visitSingularFloatField(value: self.epsilon, fieldNumber: 6)
-    }
-    if self.rho.bitPattern != 0 {
-      try visitor.visitSingularFloatField(value: self.rho, fieldNumber: 7)
-    }
+    try { if case .learningRate(let v)? = self.learningRateGiven {
+      try visitor.visitSingularFloatField(value: v, fieldNumber: 2)
+    } }()
+    try { if case .momentum(let v)? = self.momentumGiven {
+      try visitor.visitSingularFloatField(value: v, fieldNumber: 3)
+    } }()
+    try { if case .beta1(let v)? = self.beta1Given {
+      try visitor.visitSingularFloatField(value: v, fieldNumber: 4)
+    } }()
+    try { if case .beta2(let v)? = self.beta2Given {
+      try visitor.visitSingularFloatField(value: v, fieldNumber: 5)
+    } }()
+    try { if case .epsilon(let v)? = self.epsilonGiven {
+      try visitor.visitSingularFloatField(value: v, fieldNumber: 6)
+    } }()
+    try { if case .rho(let v)? = self.rhoGiven {
+      try visitor.visitSingularFloatField(value: v, fieldNumber: 7)
+    } }()
     if self.weightDecay.bitPattern != 0 {
       try visitor.visitSingularFloatField(value: self.weightDecay, fieldNumber: 8)
     }
@@ -2711,12 +2891,12 @@ nonisolated extension ProtoOptimizer: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
   public static func ==(lhs: ProtoOptimizer, rhs: ProtoOptimizer) -> Bool {
     if lhs.kind != rhs.kind {return false}
-    if lhs.learningRate != rhs.learningRate {return false}
-    if lhs.momentum != rhs.momentum {return false}
-    if lhs.beta1 != rhs.beta1 {return false}
-    if lhs.beta2 != rhs.beta2 {return false}
-    if lhs.epsilon != rhs.epsilon {return false}
-    if lhs.rho != rhs.rho {return false}
+    if lhs.learningRateGiven != rhs.learningRateGiven {return false}
+    if lhs.momentumGiven != rhs.momentumGiven {return false}
+    if lhs.beta1Given != rhs.beta1Given {return false}
+    if lhs.beta2Given != rhs.beta2Given {return false}
+    if lhs.epsilonGiven != rhs.epsilonGiven {return false}
+    if lhs.rhoGiven != rhs.rhoGiven {return false}
     if lhs.weightDecay != rhs.weightDecay {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

@@ -43,6 +43,10 @@ public enum CSV {
         public var labels: Tensor?
         /// The header fields, when the file has a header row.
         public var header: [String]?
+        /// The label column's 0-based index, nil for `LabelColumn.none`.
+        public var labelColumn: Int? = nil
+        /// The 1-based line of each data row, so a bad label can be found in the file.
+        public var lines: [Int] = []
     }
 
     /// Reads the CSV file at `url`; gzip data (by content, whatever the extension) is inflated first.
@@ -70,8 +74,10 @@ public enum CSV {
         var floatLabels: [Float] = []
         var allIntegers = true
         var rowCount = 0
+        var rowLines: [Int] = []
         var hasRow = isHeader ? try lines.next() : true
         while hasRow {
+            rowLines.append(lines.line)
             guard lines.fieldCount == width else {
                 throw .csvParse(
                     file: file, line: lines.line, column: nil,
@@ -108,7 +114,7 @@ public enum CSV {
         }
         return Table(
             features: Tensor(shape: [rowCount, featureCount], scalars: features), labels: labels,
-            header: header)
+            header: header, labelColumn: labelIndex, lines: rowLines)
     }
 
     /// The 0-based index of the label column among `width` columns, nil for `.none`.
@@ -132,8 +138,11 @@ public enum CSV {
                     file: file, column: column.display, reason: "the file has no header row to find names in")
             }
             guard let index = header.firstIndex(of: name) else {
+                let shown = header.prefix(20).map { "'\($0)'" }.joined(separator: ", ")
                 throw .labelColumn(
-                    file: file, column: column.display, reason: "the header has \(header.map { "'\($0)'" })")
+                    file: file, column: column.display,
+                    reason: "the header has no such name; its columns are \(shown)"
+                        + (header.count > 20 ? ", … (\(header.count) columns)" : ""))
             }
             return index
         }

@@ -11,6 +11,25 @@ public struct Dataset: Sendable {
     public var arrays: [String: Tensor]
     /// The number of samples: the first dimension every array shares.
     public var count: Int
+    /// Where the labels came from when they are a CSV column, so label errors can name the
+    /// line and the column; nil for other files.
+    public var labelOrigin: LabelOrigin?
+
+    /// A CSV label column: the array it became, its 1-based column number and header name, and
+    /// each sample's line in the file.
+    public struct LabelOrigin: Sendable, Equatable {
+        public var array: String
+        public var column: Int
+        public var name: String?
+        public var lines: [Int]
+
+        /// "line 519, column 1 ('species')", or without the line when `sample` is unknown.
+        public func describe(sample: Int?) -> String {
+            let column = "column \(self.column)" + (name.map { " ('\($0)')" } ?? "")
+            guard let sample, sample >= 0, sample < lines.count else { return column }
+            return "line \(lines[sample]), \(column)"
+        }
+    }
 
     /// The kinds of data file, each with its reader.
     public enum FileKind: String, Sendable, CaseIterable {
@@ -46,6 +65,7 @@ public struct Dataset: Sendable {
         if Zlib.isGzip(data) { data = try Zlib.gunzip(data, limit: limits.maxArrayBytes, file: file) }
         let kind = Self.kind(ofName: url.lastPathComponent) ?? Self.kind(ofContents: data)
         let arrays: [String: Tensor]
+        var origin: LabelOrigin?
         switch kind {
         case .npz:
             arrays = try NPZ.read(data, file: file, limits: limits)
@@ -56,6 +76,10 @@ public struct Dataset: Sendable {
             var named = [featureName: table.features]
             if let labels = table.labels { named[labelName] = labels }
             arrays = named
+            if let column = table.labelColumn {
+                origin = LabelOrigin(
+                    array: labelName, column: column + 1, name: table.header?[column], lines: table.lines)
+            }
         case .idx:
             arrays = [featureName: try IDX.read(data, file: file, limits: limits)]
         case nil:
@@ -65,6 +89,7 @@ public struct Dataset: Sendable {
                     + "first bytes are not a .npy, zip or IDX header")
         }
         try self.init(arrays: arrays, file: file)
+        labelOrigin = origin
     }
 
     /// A dataset of `arrays`, validated as described on the type; `file` names them in errors.

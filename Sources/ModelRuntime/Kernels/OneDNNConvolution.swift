@@ -51,7 +51,7 @@ struct OneDNNConvolutionKernel: Kernel, ReportsImplementation {
         guard (1...3).contains(spatial), w.count == x.count, y.count == x.count else {
             throw node.error("X \(x), W \(w) and Y \(y) must have the same rank, with 1 to 3 spatial axes")
         }
-        let groups = node.attributes.int("group", default: 1)
+        let groups = try node.decode(ConvAttributes.init).group
         guard groups >= 1, x[1] % groups == 0, w[0] % groups == 0, w[1] * groups == x[1], y[0] == x[0], y[1] == w[0]
         else {
             throw node.error("X \(x), W \(w) and Y \(y) do not agree for group \(groups)")
@@ -206,10 +206,11 @@ struct OneDNNConvolutionKernel: Kernel, ReportsImplementation {
     }
 }
 
-/// The window of a convolution over N spatial axes in oneDNN's terms: strides, dilations as
-/// oneDNN counts them (ONNX dilation − 1), and begin/end pads with auto_pad resolved (ONNX
-/// Conv-11: SAME pads total max(0, (out−1)·stride + (k−1)·dilation + 1 − in), the odd one at
-/// the end for SAME_UPPER and at the beginning for SAME_LOWER).
+/// The window of a convolution or pooling over N spatial axes in oneDNN's terms: strides,
+/// dilations as oneDNN counts them (ONNX dilation − 1), and begin/end pads with auto_pad
+/// resolved (ONNX Conv-11: SAME pads total max(0, (out−1)·stride + (k−1)·dilation + 1 − in), the
+/// odd one at the end for SAME_UPPER and at the beginning for SAME_LOWER). The attributes are
+/// decoded by `WindowAttributes`, the checker's and shape rule's decoder.
 struct ConvolutionWindow {
     let strides: [Int64]
     let dilations: [Int64]
@@ -219,42 +220,25 @@ struct ConvolutionWindow {
     /// The window of `node` (a global one, covering the input, when `global`).
     init(_ node: BoundNode, kernel: [Int], input: [Int], output: [Int], global: Bool = false) throws(RuntimeError) {
         let rank = kernel.count
-        let attributes = global ? Attributes([]) : node.attributes
-        let strides = attributes.ints("strides") ?? Array(repeating: 1, count: rank)
-        let dilations = attributes.ints("dilations") ?? Array(repeating: 1, count: rank)
-        let pads = attributes.ints("pads") ?? Array(repeating: 0, count: 2 * rank)
-        let autoPad = attributes.string("auto_pad", default: "NOTSET")
-        guard strides.count == rank, dilations.count == rank, pads.count == 2 * rank else {
-            throw node.error(
-                "strides \(strides), dilations \(dilations) and pads \(pads) must cover the \(rank) spatial axes of "
-                    + "kernel \(kernel) (pads twice)")
+        let window = try node.decode { (attributes: Attributes) throws(AttributeError) -> ResolvedWindow in
+            try WindowAttributes(global ? Attributes([]) : attributes).resolved(spatialRank: rank, kernel: kernel)
         }
-        guard (kernel + strides + dilations).allSatisfy({ $0 >= 1 && $0 <= 1 << 24 }),
-            pads.allSatisfy({ $0 >= 0 && $0 <= 1 << 24 })
-        else {
-            throw node.error(
-                "kernel \(kernel), strides \(strides) and dilations \(dilations) must be in 1...2^24 and pads \(pads) "
-                    + "in 0...2^24")
-        }
-        var begin = Array(pads[..<rank])
-        var end = Array(pads[rank...])
-        switch autoPad {
-        case "NOTSET": break
-        case "VALID":
+        var begin = Array(window.pads[..<rank])
+        var end = Array(window.pads[rank...])
+        switch window.autoPad {
+        case .notSet: break
+        case .valid:
             begin = Array(repeating: 0, count: rank)
             end = begin
-        case "SAME_UPPER", "SAME_LOWER":
+        case .sameUpper, .sameLower:
             for axis in 0..<rank {
-                let effective = (kernel[axis] - 1) * dilations[axis] + 1
-                let total = max(0, (output[axis] - 1) * strides[axis] + effective - input[axis])
-                begin[axis] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2
+                let total = max(0, (output[axis] - 1) * window.strides[axis] + window.effectiveKernel(axis) - input[axis])
+                begin[axis] = window.autoPad == .sameUpper ? total / 2 : total - total / 2
                 end[axis] = total - begin[axis]
             }
-        default:
-            throw node.error("auto_pad '\(autoPad)' is not NOTSET, VALID, SAME_UPPER or SAME_LOWER")
         }
-        self.strides = strides.map { Int64($0) }
-        self.dilations = dilations.map { Int64($0 - 1) }
+        strides = window.strides.map { Int64($0) }
+        dilations = window.dilations.map { Int64($0 - 1) }
         padBegin = begin.map { Int64($0) }
         padEnd = end.map { Int64($0) }
     }

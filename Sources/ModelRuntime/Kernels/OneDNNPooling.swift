@@ -53,12 +53,13 @@ struct OneDNNPoolingKernel: Kernel, ReportsImplementation {
             algorithm = dnnl_pooling_avg_exclude_padding
             window = try ConvolutionWindow(node, kernel: kernel, input: kernel, output: Array(y[2...]), global: true)
         default:
-            guard let declared = node.attributes.ints("kernel_shape"), declared.count == spatial else {
+            let attributes = try node.decode(PoolAttributes.init)
+            guard let declared = attributes.window.kernelShape, declared.count == spatial else {
                 throw node.error("kernel_shape must give \(spatial) extents for X \(x)")
             }
             kernel = declared
             window = try ConvolutionWindow(node, kernel: kernel, input: Array(x[2...]), output: Array(y[2...]))
-            let includePad = node.attributes.int("count_include_pad", default: 0) == 1
+            let includePad = attributes.countIncludePad
             if node.op == .maxPool {
                 algorithm = dnnl_pooling_max
             } else {

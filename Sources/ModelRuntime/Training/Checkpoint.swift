@@ -7,7 +7,26 @@ import ModelFormat
 ///   (temporary file + rename), so a kill leaves either the previous checkpoint or this one;
 /// - `checkpoint.model`: the model with the same weights, written first, for people and tools
 ///   (`modelrun infer` / `eval`); resuming never reads it.
+///
+/// The trainer writes an epoch-0 checkpoint before its first step, so from then on the folder
+/// always holds a complete state; a resume that finds no `state.npz` (killed before even that)
+/// starts from scratch with a notice. Temporary files of writes killed before their rename are
+/// removed when a trainer opens the folder.
 enum Checkpoint {
+    static let stateFile = "state.npz"
+    static let modelFile = "checkpoint.model"
+
+    /// Removes what killed writes left in `directory`; returns the removed paths.
+    @discardableResult
+    static func removeStaleTemporaries(in directory: URL) -> [String] {
+        [stateFile, modelFile].flatMap { AtomicFile.removeStaleTemporaries(for: directory.appendingPathComponent($0)) }
+    }
+
+    /// Whether `directory` holds a state to resume from.
+    static func hasState(in directory: URL) -> Bool {
+        FileManager.default.fileExists(atPath: directory.appendingPathComponent(stateFile).path)
+    }
+
     /// The early-stopping record carried across a resume.
     struct Progress: Equatable {
         var epoch: Int
@@ -21,7 +40,7 @@ enum Checkpoint {
         } catch {
             throw .checkpoint(path: directory.path, reason: "cannot create the folder: \(error.localizedDescription)")
         }
-        let modelURL = directory.appendingPathComponent("checkpoint.model")
+        let modelURL = directory.appendingPathComponent(modelFile)
         do {
             try session.model.write(to: modelURL)
         } catch {
@@ -36,7 +55,7 @@ enum Checkpoint {
         if let best = progress.best {
             state["__best"] = Tensor(shape: [1], int64s: [Int64(bitPattern: best.bitPattern)])
         }
-        let stateURL = directory.appendingPathComponent("state.npz")
+        let stateURL = directory.appendingPathComponent(stateFile)
         do {
             try NPZ.write(state, to: stateURL)
         } catch {
@@ -46,7 +65,7 @@ enum Checkpoint {
 
     /// Loads weights and optimiser state into `session`; returns the progress recorded.
     static func restore(from directory: URL, into session: TrainingSession) throws(TrainingError) -> Progress {
-        let stateURL = directory.appendingPathComponent("state.npz")
+        let stateURL = directory.appendingPathComponent(stateFile)
         let state: [String: Tensor]
         do {
             state = try NPZ.read(stateURL)

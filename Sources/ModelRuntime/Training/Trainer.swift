@@ -55,6 +55,9 @@ public final class Trainer {
     public let batchSize: Int
     /// The epoch to start from (after a resumed checkpoint).
     public var startEpoch: Int { resumed.epoch }
+    /// Warnings for whoever trains, to show before the first epoch: the model's head and
+    /// training-section lints, and notices about the run (a resume that found no checkpoint).
+    public private(set) var diagnostics: [Diagnostic] = []
     /// Where a resumed run starts: epochs done and the early-stopping record.
     private var resumed = Checkpoint.Progress(epoch: 0, best: nil, epochsWithoutImprovement: 0)
 
@@ -72,11 +75,18 @@ public final class Trainer {
         }
         config = model.training
         self.options = options
-        epochs = options.epochs ?? max(1, Int(config.epochs))
-        batchSize = options.batchSize ?? (config.batchSize > 0 ? Int(config.batchSize) : 32)
-        guard batchSize >= 1 else {
-            throw .configuration(field: "batch size", reason: "must be at least 1, got \(batchSize)")
+        // Overrides pass the rules the model's own values pass in `modelc check`; nothing is
+        // replaced by a default behind the caller's back.
+        if let rate = options.learningRate, let problem = TrainingConfigCheck.learningRateProblem(rate) {
+            throw .configuration(field: "learning rate", reason: "\(rate) \(problem)")
         }
+        for (field, value) in [("epochs", options.epochs), ("batch size", options.batchSize)] {
+            if let value, let problem = TrainingConfigCheck.countProblem(Int64(value)) {
+                throw .configuration(field: field, reason: "\(value) \(problem)")
+            }
+        }
+        epochs = options.epochs ?? config.effectiveEpochs
+        batchSize = options.batchSize ?? config.effectiveBatchSize
         let prepared = try TrainingData(data, program: session.training, file: dataFile)
         if let validationSet {
             train = prepared
@@ -96,8 +106,18 @@ public final class Trainer {
             validation = nil
         }
         guard train.count > 0 else { throw .configuration(field: "data", reason: "the training data has no samples") }
-        if options.resume, let directory = options.checkpointDirectory {
-            resumed = try Checkpoint.restore(from: directory, into: session)
+        diagnostics = session.training.diagnostics
+        if let directory = options.checkpointDirectory {
+            Checkpoint.removeStaleTemporaries(in: directory)
+            if options.resume && Checkpoint.hasState(in: directory) {
+                resumed = try Checkpoint.restore(from: directory, into: session)
+            } else if options.resume {
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, "train.resume-from-scratch", .init(file: directory.path),
+                        "the checkpoint folder holds no state.npz (the run was stopped before its first checkpoint, "
+                            + "or the folder is new), so training starts from scratch"))
+            }
         }
     }
 
@@ -109,8 +129,7 @@ public final class Trainer {
     public func fit(_ onEvent: (TrainingEvent) -> Void = { _ in }) throws(TrainingError) -> [EpochReport] {
         let batches = (train.count + batchSize - 1) / batchSize
         let schedule = LearningRateSchedule(
-            base: Double(
-                options.learningRate ?? (config.optimizer.learningRate > 0 ? config.optimizer.learningRate : 1e-3)),
+            base: Double(options.learningRate ?? config.optimizer.effectiveLearningRate),
             schedule: config.schedule, totalSteps: batches * epochs)
         var reports: [EpochReport] = []
         // One set of batch tensors, refilled every step (a full batch and the last partial one).
@@ -120,6 +139,11 @@ public final class Trainer {
         // A resumed run that had already stopped early, or had already run its epochs, is done.
         if config.earlyStopping.patience > 0 && epochsWithoutImprovement >= config.earlyStopping.patience { return [] }
         guard startEpoch < epochs else { return [] }
+        // The epoch-0 checkpoint: a kill during the first epoch can then resume like any other.
+        if let directory = options.checkpointDirectory, session.stepCount == 0 {
+            let progress = Checkpoint.Progress(epoch: 0, best: nil, epochsWithoutImprovement: 0)
+            try Checkpoint.write(session, progress: progress, to: directory)
+        }
         for epoch in startEpoch..<epochs {
             let started = Date()
             let order = Self.order(count: train.count, epoch: epoch, seed: config.seed, shuffle: config.shuffle)

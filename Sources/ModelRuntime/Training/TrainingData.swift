@@ -73,7 +73,9 @@ struct TrainingData {
                 feeds[targetName] = try encoder.encode(natural)
                 classCounts[index] = encoder.classes
             } catch {
-                throw .encoding(error)
+                let origin = dataset.labelOrigin.flatMap { $0.array == head.target ? $0 : nil }
+                throw .encoding(
+                    error, file: file, array: head.target, location: origin?.describe(sample: error.sample))
             }
             labels[index] = natural
             if let weightName = program.sampleWeights[index] {

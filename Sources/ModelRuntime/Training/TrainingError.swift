@@ -5,7 +5,9 @@ import ModelCompiler
 public enum TrainingError: Error, Sendable, CustomStringConvertible {
     case runtime(RuntimeError)
     case data(DataError)
-    case encoding(EncodingError)
+    /// The labels of `array` in `file` cannot be encoded; `location` is the CSV line and
+    /// column of the bad label, when the labels came from a CSV file.
+    case encoding(EncodingError, file: String, array: String, location: String?)
     case metric(MetricError)
     /// The data lacks an array the model needs (a graph input or a head target).
     case missingArray(name: String, file: String, available: [String], role: String)
@@ -23,7 +25,7 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .runtime(let error): error.code
         case .data(let error): error.code
-        case .encoding(let error): error.code
+        case .encoding(let error, _, _, _): error.code
         case .metric(let error): error.code
         case .missingArray: "train.missing-array"
         case .arrayShape: "train.array-shape"
@@ -37,7 +39,8 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .runtime(let error): error.description
         case .data(let error): error.description
-        case .encoding(let error): error.description
+        case .encoding(let error, let file, let array, let location):
+            "\(file): array '\(array)'\(location.map { " (\($0))" } ?? ""): \(error.description)"
         case .metric(let error): error.description
         case .missingArray(let name, let file, let available, let role):
             "\(file): no array '\(name)' (\(role)); the file holds \(available.sorted().joined(separator: ", "))"

@@ -12,7 +12,8 @@ public final class TrainingSession {
     public let evaluation: TrainingProgram
     public let store: ParameterStore
     /// The two graphs run like any model, with the store's buffers in place of their weights.
-    private let trainingRunner: InferenceSession
+    /// An evaluation-only session has no training runner.
+    private let trainingRunner: InferenceSession?
     private let evaluationRunner: InferenceSession
     /// Results of the last step, reused so a step writes into the same tensors.
     private var stepResults: [String: Tensor] = [:]
@@ -25,13 +26,22 @@ public final class TrainingSession {
     /// The fetch list of a step that fetches nothing but the loss.
     private let lossOnly: [String]
 
-    /// Compiles `model` (read from `file`, for messages) for training and evaluation.
-    public init(model: ProtoModel, file: URL? = nil, threads: Int = 1, optimization: OptimizationLevel = .O2)
-        throws(RuntimeError)
-    {
+    /// Compiles `model` (read from `file`, for messages) for training and evaluation, or with
+    /// `purpose` `.evaluation` for evaluation only: forward and losses, no gradients and no
+    /// optimiser, so frozen and weight-free models evaluate (`training` is then the evaluation
+    /// program, and `step` throws).
+    public init(
+        model: ProtoModel, file: URL? = nil, threads: Int = 1, optimization: OptimizationLevel = .O2,
+        purpose: TrainingCompiler.Purpose = .training
+    ) throws(RuntimeError) {
         let compiler = TrainingCompiler(optimization: optimization)
         do {
-            (training, evaluation) = try compiler.compileForTrainingAndEvaluation(model, file: file)
+            if purpose == .training {
+                (training, evaluation) = try compiler.compileForTrainingAndEvaluation(model, file: file)
+            } else {
+                evaluation = try compiler.compile(model, file: file, purpose: .evaluation)
+                training = evaluation
+            }
         } catch {
             throw .compile(error.diagnostics)
         }
@@ -44,8 +54,11 @@ public final class TrainingSession {
         lossOnly = [training.loss]
         statisticsBackup = ParameterStore()
         for name in training.statistics { if let tensor = store.tensor(name) { statisticsBackup.add(name, tensor) } }
-        trainingRunner = try InferenceSession(
-            model: training.sourceModel, graph: training.graph, persistent: store.pointers, threads: threads)
+        trainingRunner =
+            purpose == .training
+            ? try InferenceSession(
+                model: training.sourceModel, graph: training.graph, persistent: store.pointers, threads: threads)
+            : nil
         evaluationRunner = try InferenceSession(
             model: evaluation.sourceModel, graph: evaluation.graph, persistent: store.pointers, threads: threads)
     }
@@ -64,6 +77,13 @@ public final class TrainingSession {
         feeds[OptimizerLowering.hyperInput] = hyper
         // Running statistics change during the forward pass; a step whose loss is not finite
         // skips its weight updates, so it must not keep their update either.
+        guard let trainingRunner else {
+            throw .compile([
+                Diagnostic(
+                    .error, "train.evaluation-only", .init(),
+                    "this session was compiled for evaluation only (no gradients or optimiser)")
+            ])
+        }
         statisticsBackup.copy(from: store)
         try trainingRunner.run(
             feeds, fetching: fetches.isEmpty ? lossOnly : lossOnly + fetches, into: &stepResults)

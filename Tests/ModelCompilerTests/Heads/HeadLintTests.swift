@@ -46,6 +46,23 @@ private func lintModel(
     return model
 }
 
+/// `lintModel(activation: "Softmax")` with a Mul by a constant between the Softmax and the
+/// output: the softmax is on the path, though not the last op.
+private func scaledSoftmaxModel(_ configure: (inout ProtoHead) -> Void) -> ProtoModel {
+    var model = lintModel(activation: "Softmax", configure)
+    var scale = ProtoNode()
+    scale.name = "scale"
+    scale.opType = "Mul"
+    scale.input = ["out", "two"]
+    scale.output = ["scaled"]
+    model.graph.node.append(scale)
+    model.graph.initializer.append(ProtoTensor(name: "two", shape: [], floats: [2]))
+    model.graph.valueInfo.append(valueInfo("out", ["N", 2]))
+    model.graph.output = [valueInfo("scaled", ["N", 2])]
+    model.head[0].output = "scaled"
+    return model
+}
+
 /// Sets the encoding, the loss and `from_logits` of a head in one line.
 private func classify(
     _ head: inout ProtoHead, _ encoding: ProtoLabelEncoding.Kind, classes: Int64, _ loss: ProtoLoss.Kind,
@@ -85,10 +102,104 @@ private func classify(
             }
         ),
         (
-            ["head.double-softmax"], .error, "BINARY_CROSS_ENTROPY applies a sigmoid on top",
+            ["head.bce-on-exclusive-classes", "head.double-softmax"], .warning,
+            "ONE_HOT classes are mutually exclusive",
+            lintModel(activation: "Softmax") { head in
+                classify(&head, .oneHot, classes: 2, .binaryCrossEntropy)
+            }
+        ),
+        // The textbook multi-label mistake, reported whatever from_logits says (one finding:
+        // not also head.double-softmax).
+        (
+            ["head.softmax-with-independent-labels"], .error,
+            "goes through Softmax (node 'probs'), which makes the outputs compete for one unit of probability, "
+                + "but MULTI_HOT labels are independent",
+            lintModel(activation: "Softmax") { head in
+                classify(&head, .multiHot, classes: 2, .binaryCrossEntropy, fromLogits: false)
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            ["head.softmax-with-independent-labels"], .error, "the loss then applies a sigmoid on top",
             lintModel(activation: "Softmax") { head in
                 classify(&head, .multiHot, classes: 2, .binaryCrossEntropy)
                 head.metric = [.f1Samples]
+            }
+        ),
+        (
+            ["head.softmax-with-independent-labels"], .error, "BINARY_CODE bits are independent",
+            lintModel(activation: "LogSoftmax") { head in
+                classify(&head, .binaryCode, classes: 4, .binaryCrossEntropy)
+            }
+        ),
+        (
+            ["head.softmax-with-independent-labels"], .error, "scores each SOFT_MULTI_LABEL output on its own",
+            lintModel(activation: "Softmax") { head in
+                classify(&head, .softMultiLabel, classes: 2, .binaryCrossEntropy)
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            ["head.softmax-with-independent-labels"], .error, "ORDINAL thresholds are cumulative",
+            scaledSoftmaxModel { head in
+                classify(&head, .ordinal, classes: 3, .binaryCrossEntropy)
+                head.metric = [.mae]
+            }
+        ),
+        (
+            ["head.argmax-on-independent-outputs"], .error, "the arg-max is the index of a code bit and never a class",
+            lintModel { head in
+                classify(&head, .binaryCode, classes: 4, .binaryCrossEntropy)
+                head.decoder.kind = .argmax
+            }
+        ),
+        (
+            ["head.argmax-on-independent-outputs"], .error, "cumulative threshold and never a class",
+            lintModel { head in
+                classify(&head, .ordinal, classes: 3, .binaryCrossEntropy)
+                head.decoder.kind = .argmax
+                head.metric = [.mae]
+            }
+        ),
+        (
+            ["head.argmax-on-independent-outputs"], .warning, "returns exactly 1 label(s) per sample",
+            lintModel { head in
+                classify(&head, .multiHot, classes: 2, .binaryCrossEntropy)
+                head.decoder.kind = .argmax
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            ["head.threshold-on-exclusive-classes"], .warning, "can decode to no class or to several",
+            lintModel { head in
+                classify(&head, .oneHot, classes: 2, .softmaxCrossEntropy)
+                head.decoder.kind = .threshold
+            }
+        ),
+        (
+            ["head.threshold-out-of-range"], .warning,
+            "decoder.threshold is 1.5, but the decoder compares it with the sigmoid of the output (from_logits: "
+                + "true), which lies in [0, 1], so no sample ever reaches it",
+            lintModel { head in
+                classify(&head, .multiHot, classes: 2, .binaryCrossEntropy)
+                head.decoder.threshold = 1.5
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            ["head.threshold-out-of-range"], .warning, "decoder.class_threshold[1] is -0.2",
+            lintModel { head in
+                classify(&head, .multiHot, classes: 2, .binaryCrossEntropy)
+                head.decoder.classThreshold = [0.5, -0.2]
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            ["head.threshold-out-of-range"], .warning, "which lies in [-1, 1], so every sample passes it",
+            lintModel(activation: "Tanh") { head in
+                classify(&head, .ordinal, classes: 3, .meanSquaredError, fromLogits: false)
+                head.decoder.threshold = -1
+                head.metric = [.mae]
             }
         ),
         (
@@ -333,6 +444,30 @@ private func classify(
             }
         ),
         (
+            "MULTI_HOT + Sigmoid + BCE on probabilities, THRESHOLD 0.3",
+            lintModel(activation: "Sigmoid") { head in
+                classify(&head, .multiHot, classes: 2, .binaryCrossEntropy, fromLogits: false)
+                head.loss.epsilon = 1e-6
+                head.decoder.threshold = 0.3
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            "ONE_HOT + ARGMAX top 2",
+            lintModel { head in
+                classify(&head, .oneHot, classes: 2, .softmaxCrossEntropy)
+                head.decoder.kind = .argmax
+                head.decoder.topK = 2
+            }
+        ),
+        (
+            "BINARY_CODE with a threshold of 0.6 on its NEAREST_CODE decoder",
+            lintModel { head in
+                classify(&head, .binaryCode, classes: 4, .binaryCrossEntropy)
+                head.decoder.threshold = 0.6
+            }
+        ),
+        (
             "inference-only head",
             lintModel { head in
                 head.encoding.kind = .oneHot
@@ -371,8 +506,8 @@ private func classify(
 
     @Test func everyCheckIsExercisedAndCodesAreStable() {
         let codes = Set(Self.cases.flatMap(\.codes))
-        #expect(codes.count == 16)
-        #expect(HeadLints.all.count == 16)
+        #expect(codes.count == 20)
+        #expect(HeadLints.all.count == 20)
         for code in codes {
             #expect(code.wholeMatch(of: /head\.[a-z0-9]+(-[a-z0-9]+)*/) != nil, "\(code)")
         }

@@ -85,13 +85,14 @@ import Testing
     }
 
     @Test func earlyStoppingStopsWhenTheLossDoesNotImprove() throws {
-        // A zero learning rate never improves the validation loss after the first epoch.
+        // A rate of 1e-30 changes no loss visible in Float (0 itself is refused), so the
+        // validation loss never improves after the first epoch.
         let (model, data) = try Self.regression(
             training:
                 "optimizer { kind: SGD learning_rate: 1e-9 } epochs: 10 validation_fraction: 0.25 early_stopping { patience: 2 }"
         )
         var options = TrainingOptions()
-        options.learningRate = 0
+        options.learningRate = 1e-30
         let reports = try Trainer(model, data: data, options: options).fit()
         #expect(reports.count == 3)
         #expect(reports.allSatisfy { $0.validation?.samples == 6 })
@@ -100,6 +101,51 @@ import Testing
     @Test func validationFractionThatLeavesNothingIsRejected() throws {
         let (model, data) = try Self.regression(training: "validation_fraction: 1.0")
         #expect(throws: TrainingError.self) { try Trainer(model, data: data) }
+    }
+
+    /// Overrides obey the rules of the model's own values: a bad one is refused, never replaced.
+    @Test func badOverridesAreRefused() throws {
+        let (model, data) = try Self.regression(training: "optimizer { kind: SGD learning_rate: 0.1 }")
+        var cases: [TrainingOptions] = []
+        for rate: Float in [-1, 0, .nan, .infinity] {
+            var options = TrainingOptions()
+            options.learningRate = rate
+            cases.append(options)
+        }
+        var options = TrainingOptions()
+        options.batchSize = 0
+        cases.append(options)
+        options = TrainingOptions()
+        options.epochs = 0
+        cases.append(options)
+        for options in cases {
+            #expect {
+                try Trainer(model, data: data, options: options)
+            } throws: { error in
+                (error as? TrainingError)?.code == "train.configuration"
+            }
+        }
+    }
+
+    /// A bad value in the model stops training with the check's diagnostic.
+    @Test func badModelValuesStopTraining() throws {
+        for training in ["batch_size: 0", "optimizer { learning_rate: -1 }", "epochs: 0"] {
+            let (model, data) = try Self.regression(training: training)
+            #expect {
+                try Trainer(model, data: data)
+            } throws: { error in
+                guard case .runtime(.compile(let diagnostics))? = error as? TrainingError else { return false }
+                return diagnostics.map(\.code) == ["training.out-of-range"]
+            }
+        }
+    }
+
+    /// The trainer exposes the compiler's warnings (here a training-section lint) before `fit`.
+    @Test func trainerExposesTheWarnings() throws {
+        let (model, data) = try Self.regression(training: "optimizer { kind: ADAM momentum: 0.9 }")
+        let trainer = try Trainer(model, data: data)
+        #expect(trainer.diagnostics.map(\.code) == ["training.unused-field"])
+        #expect(trainer.diagnostics.first?.concernsInference == false)
     }
 
     @Test func trainingReducesTheLoss() throws {
