@@ -108,7 +108,8 @@ extension Compiler {
         if structural.hasErrors { throw .invalidModel(structural) }
         let materialized = try FillerMaterializer.materialize(model)
         var graph = try Graph(materialized.graph)
-        let diagnostics = structural + ModelCheck.inferShapesAndLintHeads(model, graph: &graph, file: file?.path, limits: limits)
+        let diagnostics =
+            structural + ModelCheck.inferShapesAndLintHeads(model, graph: &graph, file: file?.path, limits: limits)
         if diagnostics.hasErrors { throw .invalidModel(diagnostics) }
         let declaredOutputs = Set(graph.outputs.map { graph[$0].name })
         for head in model.head {

@@ -111,7 +111,8 @@ public enum FileBytes {
         if file.size > limit {
             throw .limitExceeded(file: path, what: "file size", value: "\(file.size) bytes", limit: "\(limit) bytes")
         }
-        let bytes = file.size >= 1 << 20 ? file.map(offset: 0, length: file.size) : file.read(offset: 0, length: file.size)
+        let bytes =
+            file.size >= 1 << 20 ? file.map(offset: 0, length: file.size) : file.read(offset: 0, length: file.size)
         switch bytes {
         case .success(let data): return data
         case .failure(let refusal): throw .unreadable(file: path, reason: refusal.reason)

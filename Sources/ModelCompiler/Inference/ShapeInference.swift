@@ -16,7 +16,8 @@ public enum ShapeInference {
         var diagnostics: [Diagnostic] = []
         var constants = integerConstants(graph)
         for input in graph.inputs {
-            if let finding = sizeFinding(graph[input], limits: limits, location: .init(file: file, field: "graph.input")) {
+            let location = Diagnostic.Location(file: file, field: "graph.input")
+            if let finding = sizeFinding(graph[input], limits: limits, location: location) {
                 diagnostics.append(finding)
             }
         }
@@ -84,17 +85,19 @@ public enum ShapeInference {
 
     /// A `shape.too-large` error when `value`'s shape is fully known and its element count or
     /// byte size overflows or passes `limits.maxTensorBytes`.
-    private static func sizeFinding(_ value: Value, limits: FormatLimits, location: Diagnostic.Location) -> Diagnostic? {
+    private static func sizeFinding(
+        _ value: Value, limits: FormatLimits, location: Diagnostic.Location
+    ) -> Diagnostic? {
         guard let dims = value.type.dims else { return nil }
         let fixed = dims.compactMap(\.fixedValue)
         guard fixed.count == dims.count else { return nil }
         let elementSize = value.type.dataType.resolved.byteSize ?? 1
         let bytes = Shape.checkedByteCount(fixed, elementSize: elementSize)
         if let bytes, bytes <= limits.maxTensorBytes { return nil }
+        let size = bytes.map { "\($0) bytes, over the limit of \(limits.maxTensorBytes)" }
         return Diagnostic(
             .error, "shape.too-large", location,
-            "'\(value.name)' would be \(value.type): "
-                + (bytes.map { "\($0) bytes, over the limit of \(limits.maxTensorBytes)" } ?? "its size overflows a 64-bit integer"),
+            "'\(value.name)' would be \(value.type): " + (size ?? "its size overflows a 64-bit integer"),
             fix: "check the shapes and attributes that produce it (pads, Reshape shape, declared dims)")
     }
 

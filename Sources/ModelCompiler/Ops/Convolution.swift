@@ -64,8 +64,10 @@ struct WindowGeometry {
             guard size >= effective else { throw tooSmall(size, effective, axis) }
             return .fixed((size - effective) / stride + 1)
         default:
-            guard let padded = Shape.checkedSum(size, pads[axis]).flatMap({ Shape.checkedSum($0, pads[axis + kernel.count]) })
-            else { throw overflow }
+            let begin = Shape.checkedSum(size, pads[axis])
+            guard let padded = begin.flatMap({ Shape.checkedSum($0, pads[axis + kernel.count]) }) else {
+                throw overflow
+            }
             guard padded >= effective else { throw tooSmall(padded, effective, axis) }
             let span = padded - effective
             var count = (ceilMode ? (span / stride + (span % stride == 0 ? 0 : 1)) : span / stride) + 1
@@ -90,7 +92,9 @@ func inferConv(_ context: InferenceContext) throws(ShapeError) -> [TensorType] {
         throw ShapeError("rank", "X must be [N,C,spatial...] and W of the same rank: X is \(typeX), W is \(typeW)")
     }
     let group = try context.decode(ConvAttributes.init).group
-    if let channels = x[1].fixedValue, let perGroup = w[1].fixedValue, channels != Shape.checkedProduct(perGroup, group) {
+    if let channels = x[1].fixedValue, let perGroup = w[1].fixedValue,
+        channels != Shape.checkedProduct(perGroup, group)
+    {
         throw ShapeError(
             "channels", "X has \(channels) channels but W expects \(perGroup) per group × group \(group): X is \(typeX), W is \(typeW)")
     }
@@ -153,7 +157,8 @@ func inferConvTranspose(_ context: InferenceContext) throws(ShapeError) -> [Tens
             guard let strided = Shape.checkedProduct(stride, same ? size : size - 1),
                 let full = Shape.checkedSum(strided, same ? 0 : window)
             else {
-                throw ShapeError("too-large", "spatial axis \(axis) of \(size) elements × stride \(stride) overflows a 64-bit size")
+                throw ShapeError(
+                    "too-large", "spatial axis \(axis) of \(size) elements × stride \(stride) overflows a 64-bit size")
             }
             let extent = same ? full : full - pads
             guard extent > 0 else { throw ShapeError("output-shape", "spatial axis \(axis) would have \(extent) elements") }

@@ -51,11 +51,8 @@ func inferReduce(_ context: InferenceContext) throws(ShapeError) -> [TensorType]
         if context.op == .reduceSum && attributes.noopWithEmptyAxes { return [type] }
         return [TensorType(type.dataType, reduce(dims, axes: Set(dims.indices), keep: keep))]
     }
-    var normalized = Set<Int>()
-    for axis in axes {
-        guard normalized.insert(try context.normalize(axis: axis, rank: dims.count, field: "axes")).inserted else {
-            throw ShapeError("axes", "axis \(axis) appears twice in axes \(axes)")
-        }
+    let normalized = try context.decode { (_: Attributes) throws(AttributeError) -> Set<Int> in
+        try ReduceAttributes.normalized(axes, rank: dims.count)
     }
     return [TensorType(type.dataType, reduce(dims, axes: normalized, keep: keep))]
 }

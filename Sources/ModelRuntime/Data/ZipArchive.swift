@@ -91,12 +91,15 @@ struct ZipArchive {
         }
         if entry.method == 8, entry.uncompressedSize >= limits.decompressionRatioFromBytes {
             // Checked before inflating, from the sizes the directory declares (inflation is bounded by them).
-            let (allowed, overflow) = max(entry.compressedSize, 1).multipliedReportingOverflow(by: limits.maxDecompressionRatio)
+            let stored = max(entry.compressedSize, 1)
+            let (allowed, overflow) = stored.multipliedReportingOverflow(by: limits.maxDecompressionRatio)
             if !overflow && entry.uncompressedSize > allowed {
+                let ratio = entry.uncompressedSize / stored
                 throw .limitExceeded(
                     file: file, member: name, what: "decompression ratio",
-                    value: "\(entry.uncompressedSize / max(entry.compressedSize, 1))× (\(entry.compressedSize) bytes inflate to \(entry.uncompressedSize))",
-                    limit: "\(limits.maxDecompressionRatio)× for members of \(limits.decompressionRatioFromBytes) bytes or more")
+                    value: "\(ratio)× (\(entry.compressedSize) bytes inflate to \(entry.uncompressedSize))",
+                    limit:
+                        "\(limits.maxDecompressionRatio)× for members of \(limits.decompressionRatioFromBytes) bytes or more")
             }
         }
         var reader = ByteReader(data, file: file, member: name, offset: entry.localHeaderOffset)

@@ -24,7 +24,9 @@ struct GemmKernel: Kernel {
         let attributes = try node.decode(GemmAttributes.init)
         (transA, transB, alpha, beta) = (attributes.transA, attributes.transB, attributes.alpha, attributes.beta)
         guard a.count == 2, b.count == 2, (transA ? a[0] : a[1]) == (transB ? b[1] : b[0]) else {
-            throw node.error("A \(a) (transA=\(transA ? 1 : 0)) and B \(b) (transB=\(transB ? 1 : 0)) are not matrices with equal inner dims")
+            throw node.error(
+                "A \(a) (transA=\(transA ? 1 : 0)) and B \(b) (transB=\(transB ? 1 : 0)) "
+                    + "are not matrices with equal inner dims")
         }
         m = transA ? a[1] : a[0]
         k = transA ? a[0] : a[1]

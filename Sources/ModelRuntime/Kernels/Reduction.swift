@@ -55,12 +55,9 @@ struct ReduceKernel: Kernel {
         } else {
             axes = attributes.axes
         }
-        var reduced = Set<Int>()
-        for axis in axes ?? [] {
-            let normalized = axis < 0 ? axis + shape.count : axis
-            guard normalized >= 0 && normalized < shape.count, reduced.insert(normalized).inserted else {
-                throw node.error("axes \(axes ?? []) are not distinct axes of the input \(shape)")
-            }
+        let given = axes ?? []
+        var reduced = try node.decode { (_: Attributes) throws(AttributeError) -> Set<Int> in
+            try ReduceAttributes.normalized(given, rank: shape.count)
         }
         isCopy = reduced.isEmpty && node.op == .reduceSum && attributes.noopWithEmptyAxes
         if reduced.isEmpty && !isCopy { reduced = Set(shape.indices) }

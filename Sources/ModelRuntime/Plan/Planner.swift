@@ -108,7 +108,8 @@ struct Planner {
                 else {
                     throw .bind(
                         node: node.name, op: node.op.rawValue,
-                        reason: "output '\(resolved[output].name)' of shape \(shapes[output.index]) overflows a 64-bit byte size")
+                        reason: "output '\(resolved[output].name)' of shape \(shapes[output.index]) "
+                            + "overflows a 64-bit byte size")
                 }
                 // Best fit among blocks whose last reader ran before this step.
                 var chosen: Int?
@@ -156,7 +157,9 @@ struct Planner {
         var scratchOffset: Int?
         if scratchBytes > 0 {
             guard Shape.checkedSum(arenaSize, scratchBytes + Planner.alignment) != nil else {
-                throw .bind(node: "", op: "", reason: "the arena of \(arenaSize) bytes and \(scratchBytes) scratch bytes overflow")
+                throw .bind(
+                    node: "", op: "",
+                    reason: "the arena of \(arenaSize) bytes and \(scratchBytes) scratch bytes overflow")
             }
             scratchOffset = arenaSize
             arenaSize += (scratchBytes + Planner.alignment - 1) / Planner.alignment * Planner.alignment

@@ -99,12 +99,16 @@ import TestSupport
     }
 
     @Test func reduceAxesOutOfRange() throws {
+        #expect(throws: AttributeError("axes", "axis -1 appears twice in axes [1, -1]")) {
+            try ReduceAttributes.normalized([1, -1], rank: 2)
+        }
+        #expect(try ReduceAttributes.normalized([-1, 0], rank: 3) == [2, 0])
         let source = HostileModels.text(
             inputDims: ["N", 4],
             nodes: "node { name: \"n\" op_type: \"ReduceMean\" input: \"x\" output: \"y\" attribute { name: \"axes\" ints: [2] } }")
         let errors = try check(source).filter { $0.severity == .error }
-        #expect(errors.map(\.code) == ["shape.axis"])
-        #expect(errors.first?.message.hasPrefix("axes 2 is out of range for rank 2") == true)
+        #expect(errors.map(\.code) == ["shape.attribute-value"])
+        #expect(errors.first?.message.hasPrefix("axis 2 of axes [2] is out of range for rank 2") == true)
     }
 
     /// The decoders themselves: defaults, and a flag read as a Bool only when it is 0 or 1.

@@ -41,8 +41,8 @@ extension Attributes {
     public func boundedInts(_ name: String, minimum: Int) throws(AttributeError) -> [Int]? {
         guard let values = ints(name) else { return nil }
         for value in values where value < minimum || value > AttributeLimits.maxWindowValue {
-            throw AttributeError(
-                name, "\(name) \(values) has \(value); each entry must lie in \(minimum)...\(AttributeLimits.maxWindowValue)")
+            let range = "\(minimum)...\(AttributeLimits.maxWindowValue)"
+            throw AttributeError(name, "\(name) \(values) has \(value); each entry must lie in \(range)")
         }
         return values
     }

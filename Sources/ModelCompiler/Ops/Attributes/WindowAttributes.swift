@@ -42,7 +42,8 @@ public struct WindowAttributes: Sendable, Equatable {
                 name, "\(name) \(list) has \(list.count) entries; \(spatialRank) spatial axes need \(count)")
         }
         for value in kernel where value < 1 || value > AttributeLimits.maxWindowValue {
-            throw AttributeError("kernel_shape", "kernel extent \(value) of \(kernel) is out of 1...\(AttributeLimits.maxWindowValue)")
+            throw AttributeError(
+                "kernel_shape", "kernel extent \(value) of \(kernel) is out of 1...\(AttributeLimits.maxWindowValue)")
         }
         return ResolvedWindow(kernel: kernel, strides: strides, dilations: dilations, pads: pads, autoPad: autoPad)
     }
