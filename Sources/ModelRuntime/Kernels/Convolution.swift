@@ -117,7 +117,9 @@ func requireTwoSpatialAxes(_ node: BoundNode) throws(RuntimeError) {
     }
 }
 
-/// Conv and FusedConv: Y = act(X ⊛ W + B) with groups (ONNX Conv-11; FusedConv as in ORT).
+/// The im2col form of Conv: Y = act(X ⊛ W + B) with groups (ONNX Conv-11). Inference runs
+/// Conv on oneDNN (`OneDNNConvolutionKernel`); this geometry and its unfolding serve the
+/// training gradient (`ConvGradKernel`).
 ///
 /// X [N,C,H,W], W [M,C/group,KH,KW], B [M] → Y [N,M,OH,OW]. Per (sample, group) the input is
 /// unfolded (im2col) into columns [C/group·KH·KW, OH·OW] and one sgemm computes
