@@ -17,8 +17,10 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
     case .add, .sub, .mul, .div, .pow:
         return try BinaryKernel(binding: node)
     case .gemm, .fusedGemm:
+        if let kernel = try OneDNNMatMulKernel.make(node) { return kernel }
         return try GemmKernel(binding: node)
     case .matMul:
+        if let kernel = try OneDNNMatMulKernel.make(node) { return kernel }
         return try MatMulKernel(binding: node)
     case .softmax, .logSoftmax:
         return try SoftmaxKernel(binding: node)

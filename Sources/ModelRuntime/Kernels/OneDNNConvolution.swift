@@ -103,7 +103,7 @@ struct OneDNNConvolutionKernel: Kernel, ReportsImplementation {
             throw node.error("Z \(node.shape(3)) must have Y's shape \(y)")
         }
         outputByteCount = y.reduce(1, *) * MemoryLayout<Float>.size
-        let attributes = try OneDNNAttributes(activation: node.fusedActivation(), sum: hasResidual, node: node)
+        let attributes = try OneDNNAttributes(activation: node.fusedActivation(), sum: hasResidual ? 1 : nil, node: node)
         OneDNNThreads.use(threads)
         var descriptor: dnnl_primitive_desc_t?
         try OneDNN.check(

@@ -5,9 +5,9 @@ final class OneDNNAttributes {
     let handle: dnnl_primitive_attr_t?
 
     /// User scratchpad (the arena provides it); with `sum`, the destination's previous contents
-    /// are added to the result (a residual connection), then `activation` is applied as an
-    /// eltwise post-op.
-    init(activation: Pointwise = .identity, sum: Bool = false, node: BoundNode) throws(RuntimeError) {
+    /// times `sum` are added to the result (a residual connection, Gemm's beta·C), then
+    /// `activation` is applied as an eltwise post-op.
+    init(activation: Pointwise = .identity, sum: Float? = nil, node: BoundNode) throws(RuntimeError) {
         var attributes: dnnl_primitive_attr_t?
         try OneDNN.check(dnnl_primitive_attr_create(&attributes), node: node.name, op: node.op.rawValue, call: "attr")
         handle = attributes
@@ -17,11 +17,11 @@ final class OneDNNAttributes {
         } else if eltwise == nil {
             throw node.error("activation \(activation) has no oneDNN post-op")
         }
-        guard sum || eltwise != nil else { return }
+        guard sum != nil || eltwise != nil else { return }
         var postOps: dnnl_post_ops_t?
         dnnl_post_ops_create(&postOps)
         defer { dnnl_post_ops_destroy(postOps) }
-        if sum { dnnl_post_ops_append_sum(postOps, 1) }
+        if let sum { dnnl_post_ops_append_sum(postOps, sum) }
         if let (algorithm, alpha, beta) = eltwise { dnnl_post_ops_append_eltwise(postOps, 1, algorithm, alpha, beta) }
         try OneDNN.check(
             dnnl_primitive_attr_set_post_ops(attributes, postOps), node: node.name, op: node.op.rawValue,
