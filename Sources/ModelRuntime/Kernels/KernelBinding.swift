@@ -23,6 +23,7 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
         if let kernel = try OneDNNMatMulKernel.make(node) { return kernel }
         return try MatMulKernel(binding: node)
     case .softmax, .logSoftmax:
+        if let kernel = try OneDNNSoftmaxKernel.make(node) { return kernel }
         return try SoftmaxKernel(binding: node)
     case .identity, .dropout, .reshape, .flatten, .squeeze, .unsqueeze, .reshapeLike:
         return try CopyKernel(binding: node)
