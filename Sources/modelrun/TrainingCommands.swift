@@ -14,6 +14,8 @@ struct MetricsDocument: Encodable {
     var baselines: [String: Double]
     var samples: Int
     var epochs: [EpochLine]?
+    /// The warnings shown on the way (head lints, training-section findings, notices).
+    var diagnostics: [Diagnostic]
 
     struct EpochLine: Encodable {
         var epoch: Int
@@ -23,6 +25,7 @@ struct MetricsDocument: Encodable {
     }
 
     init(_ report: EvaluationReport, epochs: [EpochReport]? = nil) {
+        diagnostics = DiagnosticLog.shared.diagnostics
         loss = report.loss
         samples = report.samples
         metrics = [:]
@@ -67,7 +70,7 @@ func describe(_ report: EvaluationReport) -> String {
 
 /// `modelrun train MODEL --data FILE [--validation FILE] [--epochs N] [--batch-size B]
 /// [--learning-rate X] [--seed S] [--threads N] -o OUT [--checkpoint DIR] [--resume] [--json]`.
-struct Train: ParsableCommand {
+struct Train: ParsableCommand, JSONReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model on a data file; write the trained model.")
 
@@ -152,14 +155,14 @@ struct Train: ParsableCommand {
             }
         } catch let error as TrainingError {
             progress.finish(nil)
-            Output.error("error[\(error.code)]: \(error.description)")
+            Output.failure(error.code, error.description)
             throw InvalidInput()
         }
     }
 }
 
 /// `modelrun eval MODEL --data FILE [--batch-size B] [--threads N] [--json]`.
-struct Eval: ParsableCommand {
+struct Eval: ParsableCommand, JSONReportingCommand {
     static let configuration = CommandConfiguration(abstract: "Loss and metrics of a model on a data file.")
 
     @Argument(help: "The model: .pbtxt, .model or .onnx (with heads).") var model: String
@@ -195,7 +198,7 @@ struct Eval: ParsableCommand {
                 print("loss \(String(format: "%.4f", report.loss))  \(describe(report))  (\(report.samples) samples)")
             }
         } catch {
-            Output.error("error[\(error.code)]: \(error.description)")
+            Output.failure(error.code, error.description)
             throw InvalidInput()
         }
     }
