@@ -20,7 +20,8 @@ import Testing
         let list = try #require(try document(result.stdout) as? [[String: Any]], "\(result.stdout)")
         #expect(list.count == 1)
         #expect((list.first?["severity"] as? String) == "error")
-        #expect(((list.first?["message"] as? String) ?? "").contains("/nonexistent/m.pbtxt"))
+        let message = list.first?["message"] as? String ?? ""
+        #expect(message.contains("/nonexistent/m.pbtxt"), "\(message)")
     }
 
     @Test func trainFailureIsAnErrorDocument() throws {
@@ -42,7 +43,8 @@ import Testing
         let object = try #require(try document(result.stdout) as? [String: Any], "\(result.stdout)")
         let error = try #require(object["error"] as? [String: Any])
         #expect((error["code"] as? String) == "usage")
-        #expect(((error["message"] as? String) ?? "").contains("--learning-rate is -1.0"))
+        let message = error["message"] as? String ?? ""
+        #expect(message.contains("--learning-rate is -1.0"), "\(message)")
     }
 
     @Test func evalDocumentCarriesTheWarnings() throws {

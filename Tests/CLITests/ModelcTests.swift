@@ -121,4 +121,23 @@ import Testing
         #expect(
             lines.first?.contains("2 op type(s) are not supported: Erf (2 nodes: n0, n2); Mod (1 node: n1)") == true)
     }
+
+    /// A misspelt op names its nearest supported op.
+    @Test func unknownOpSuggestsTheNearest() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("relu.pbtxt")
+        try """
+            opset_version: 17
+            graph {
+              name: "g"
+              input { name: "x" dim { value: 2 } }
+              output { name: "y" dim { value: 2 } }
+              node { op_type: "ReLU" input: "x" output: "y" }
+            }
+            """.write(to: model, atomically: true, encoding: .utf8)
+        let result = try ToolRunner("modelc").run(["check", model.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("ReLU (did you mean Relu?)"), "\(result.stderr)")
+    }
 }
