@@ -98,9 +98,11 @@ struct Train: ParsableCommand, JSONReportingCommand {
     @Option(help: "Seed for shuffling and fillers (default: training.seed).") var seed: Int64?
     @Option(help: "Threads for BLAS and kernels.") var threads: Int = 1
     @Option(name: .shortAndLong, help: "Where to write the trained model (.model, .pbtxt or .onnx).") var output: String
-    @Option(help: "Folder for a checkpoint after every epoch.") var checkpoint: String?
-    @Flag(help: "Continue from the checkpoint in --checkpoint.") var resume = false
-    @Flag(help: "Print one JSON document with the final loss and metrics.") var json = false
+    @Option(help: "Folder for a checkpoint before the first step and after every epoch.") var checkpoint: String?
+    @Flag(help: "Continue from the checkpoint in --checkpoint (none there: start from scratch, with a notice).")
+    var resume = false
+    @Flag(help: "Print one JSON document: loss, metrics, baselines, epochs and warnings (the error on failure).")
+    var json = false
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -177,7 +179,8 @@ struct Eval: ParsableCommand, JSONReportingCommand {
     @Option(parsing: .unconditional, help: "Samples per batch, at least 1 (default: training.batch_size).")
     var batchSize: Int?
     @Option(help: "Threads for BLAS and kernels.") var threads: Int = 1
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: "Print one JSON document: loss, metrics, baselines and warnings (the error on failure).")
+    var json = false
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
