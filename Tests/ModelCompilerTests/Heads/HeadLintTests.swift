@@ -363,6 +363,43 @@ private func classify(
             }
         ),
         (
+            ["head.out-of-range"], .error, "encoding.label_smoothing is 1.0; it must lie in [0, 1)",
+            lintModel { head in
+                classify(&head, .oneHot, classes: 2, .softmaxCrossEntropy)
+                head.encoding.labelSmoothing = 1
+            }
+        ),
+        (
+            ["head.out-of-range"], .error, "loss.epsilon is 0.6; it must lie in [0, 0.5)",
+            lintModel(activation: "Softmax") { head in
+                classify(&head, .oneHot, classes: 2, .categoricalCrossEntropy, fromLogits: false)
+                head.loss.epsilon = 0.6
+            }
+        ),
+        (
+            ["head.out-of-range"], .error, "loss.class_weight[1] is -1.0; it must be a finite number >= 0",
+            lintModel { head in
+                classify(&head, .oneHot, classes: 2, .softmaxCrossEntropy)
+                head.loss.classWeight = [1, -1]
+            }
+        ),
+        (
+            ["head.out-of-range"], .error, "decoder.mass is 1.5; it must lie in [0, 1]",
+            lintModel { head in
+                classify(&head, .softMultiLabel, classes: 2, .softmaxCrossEntropy)
+                head.decoder.mass = 1.5
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            ["head.out-of-range"], .error, "decoder.threshold is nan; it must be a finite number",
+            lintModel { head in
+                classify(&head, .multiHot, classes: 2, .binaryCrossEntropy)
+                head.decoder.threshold = .nan
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
             ["head.relu-output-bounded-targets"], .warning, "goes through Relu (node 'relu')",
             lintModel(activation: "Relu") { head in
                 classify(&head, .oneHot, classes: 2, .softmaxCrossEntropy)
@@ -506,8 +543,8 @@ private func classify(
 
     @Test func everyCheckIsExercisedAndCodesAreStable() {
         let codes = Set(Self.cases.flatMap(\.codes))
-        #expect(codes.count == 20)
-        #expect(HeadLints.all.count == 20)
+        #expect(codes.count == 21)
+        #expect(HeadLints.all.count == 21)
         for code in codes {
             #expect(code.wholeMatch(of: /head\.[a-z0-9]+(-[a-z0-9]+)*/) != nil, "\(code)")
         }
