@@ -21,8 +21,8 @@ import Testing
         let reason = try #require(failureReason("head { encoding { kind: ONE_HOTT } }"))
         #expect(
             reason
-                == "field 'kind': 'ONE_HOTT' is not a value of this field's enum (did you mean ONE_HOT?); valid values: "
-                + "ONE_HOT, MULTI_HOT, SOFT_MULTI_LABEL, BINARY_CODE, ORDINAL, REAL")
+                == "field 'kind': 'ONE_HOTT' is not a value of this field's enum (did you mean ONE_HOT?); "
+                + "valid values: ONE_HOT, MULTI_HOT, SOFT_MULTI_LABEL, BINARY_CODE, ORDINAL, REAL")
     }
 
     @Test func badValueInAListIsTheOneNamed() throws {
@@ -40,7 +40,8 @@ import Testing
             failureReason("training { optimizer { epoch: 3 } }")
                 == "field 'epoch': unknown field name for this message (check the spelling)")
         #expect(
-            failureReason("training { epoch: 3 }") == "field 'epoch': unknown field name for this message (did you mean 'epochs'?)")
+            failureReason("training { epoch: 3 }")
+                == "field 'epoch': unknown field name for this message (did you mean 'epochs'?)")
     }
 
     @Test func nearestNameIsCaseInsensitiveAndRefusesFarNames() {
