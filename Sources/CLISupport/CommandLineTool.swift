@@ -101,7 +101,7 @@ public func loadModel(_ path: String) throws -> (model: ProtoModel, url: URL) {
     do {
         return (try ProtoModel(contentsOf: url), url)
     } catch {
-        Output.failure(error.code, error.description)
+        Output.failure(error.code, error.description, file: path)
         throw InvalidInput()
     }
 }

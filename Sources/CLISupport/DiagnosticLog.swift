@@ -50,10 +50,11 @@ public struct FailureDocument: Encodable {
 }
 
 extension Output {
-    /// Reports an error of `code` on stderr (`error[code]: message`) and records it.
-    public static func failure(_ code: String, _ message: String) {
+    /// Reports an error of `code` on stderr (`error[code]: message`) and records it, with the
+    /// file it concerns when known.
+    public static func failure(_ code: String, _ message: String, file: String? = nil) {
         error("error[\(code)]: \(message)")
-        DiagnosticLog.shared.record([Diagnostic(.error, code, .init(), message)])
+        DiagnosticLog.shared.record([Diagnostic(.error, code, .init(file: file), message)])
     }
 
     /// Prints the failure document of `command` on stdout when it has `--json` set and printed

@@ -20,6 +20,7 @@ import Testing
         let list = try #require(try document(result.stdout) as? [[String: Any]], "\(result.stdout)")
         #expect(list.count == 1)
         #expect((list.first?["severity"] as? String) == "error")
+        #expect(((list.first?["location"] as? [String: Any])?["file"] as? String) == "/nonexistent/m.pbtxt")
         let message = list.first?["message"] as? String ?? ""
         #expect(message.contains("/nonexistent/m.pbtxt"), "\(message)")
     }
