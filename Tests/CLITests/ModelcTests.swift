@@ -140,4 +140,27 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains("ReLU (did you mean Relu?)"), "\(result.stderr)")
     }
+
+    /// What a `compile -o X` killed before its rename left (`.X.tmp-…`) is removed by the next
+    /// compile to X; another target's temporary file is not touched.
+    @Test func compileRemovesTemporariesOfKilledCompiles() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let stale = [
+            ".m.model.tmp-\(ended.processIdentifier)-\(UUID().uuidString)", ".m.model.tmp-\(UUID().uuidString)",
+        ]
+        let other = ".n.model.tmp-\(ended.processIdentifier)-\(UUID().uuidString)"
+        for name in stale + [other] {
+            try Data(count: 64).write(to: directory.appendingPathComponent(name))
+        }
+        let result = try ToolRunner("modelc").run([
+            "compile", "examples/digits/mlp.pbtxt", "-o", directory.appendingPathComponent("m.model").path,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: directory.path)) == ["m.model", other])
+    }
 }
