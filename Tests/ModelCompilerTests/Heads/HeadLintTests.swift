@@ -590,3 +590,81 @@ private func classify(
         #expect(diagnostics.isEmpty, "\(diagnostics.map(\.rendered))")
     }
 }
+
+/// The practitioners' mistakes of the seed Q&A themes, each caught at the severity chosen for it:
+/// an error when training cannot reach a sound model, a warning when it trains but worse or its
+/// numbers mislead.
+@Suite struct PractitionerMistakeTests {
+    typealias Mistake = (theme: String, code: String, severity: Diagnostic.Severity, model: ProtoModel)
+
+    static let mistakes: [Mistake] = [
+        (
+            "softmax instead of sigmoid for multi-label (BCE on probabilities)", "head.softmax-with-independent-labels",
+            .error,
+            lintModel(activation: "Softmax") { head in
+                classify(&head, .multiHot, classes: 2, .binaryCrossEntropy, fromLogits: false)
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            "softmax cross-entropy on multi-hot targets", "head.softmax-with-multi-hot", .error,
+            lintModel { head in
+                classify(&head, .multiHot, classes: 2, .softmaxCrossEntropy)
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            "BCE on exclusive classes", "head.bce-on-exclusive-classes", .warning,
+            lintModel { head in classify(&head, .oneHot, classes: 2, .binaryCrossEntropy) }
+        ),
+        (
+            "categorical CE on multi-hot targets", "head.loss-encoding", .error,
+            lintModel(activation: "Softmax") { head in
+                classify(&head, .multiHot, classes: 2, .categoricalCrossEntropy, fromLogits: false)
+                head.loss.epsilon = 1e-7
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            "sigmoid applied twice", "head.double-sigmoid", .error,
+            lintModel(activation: "Sigmoid") { head in
+                classify(&head, .multiHot, classes: 2, .binaryCrossEntropy)
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            "MSE on class probabilities", "head.mse-on-probabilities", .warning,
+            lintModel(activation: "Sigmoid") { head in
+                classify(&head, .multiHot, classes: 2, .meanSquaredError, fromLogits: false)
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            "accuracy on sparse multi-hot targets", "head.accuracy-only-multi-label", .warning,
+            lintModel { head in
+                classify(&head, .multiHot, classes: 2, .binaryCrossEntropy)
+                head.metric = [.accuracy]
+            }
+        ),
+        (
+            "wrong code length for binary codes", "head.code-length", .error,
+            lintModel(width: 3) { head in classify(&head, .binaryCode, classes: 10, .binaryCrossEntropy) }
+        ),
+        (
+            "class weights of the wrong length", "head.weight-length", .error,
+            lintModel { head in
+                classify(&head, .oneHot, classes: 2, .softmaxCrossEntropy)
+                head.loss.classWeight = [1, 1, 1]
+            }
+        ),
+    ]
+
+    @Test(arguments: mistakes.indices)
+    func eachMistakeIsCaught(index: Int) {
+        let mistake = Self.mistakes[index]
+        let findings = HeadLints.check(mistake.model, file: nil)
+        #expect(
+            findings.map { "\($0.code) \($0.severity)" } == ["\(mistake.code) \(mistake.severity)"],
+            "\(mistake.theme): \(findings.map(\.rendered))")
+    }
+}
