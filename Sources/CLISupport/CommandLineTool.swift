@@ -25,7 +25,18 @@ public func runCommandLineTool<Root: ParsableCommand>(_ root: Root.Type) -> Neve
             exit(ToolExit.success)
         }
         Output.error(root.fullMessage(for: error))
+        // No command to ask: `--json` and the subcommand's name decide the document's shape.
+        let arguments = CommandLine.arguments.dropFirst()
+        Output.printFailureDocument(
+            json: arguments.contains("--json"), diagnosticsList: ["check", "compile"].contains(arguments.first ?? ""),
+            usage: root.message(for: error))
         exit(ToolExit.usage)
+    }
+    let reporting = command as? any JSONReportingCommand
+    func printFailureDocument(usage: String? = nil) {
+        guard let reporting else { return }
+        Output.printFailureDocument(
+            json: reporting.json, diagnosticsList: type(of: reporting).documentIsDiagnosticsList, usage: usage)
     }
     let interruptHandlers = removeTemporariesOnInterrupt()
     defer { withExtendedLifetime(interruptHandlers) {} }
@@ -33,9 +44,11 @@ public func runCommandLineTool<Root: ParsableCommand>(_ root: Root.Type) -> Neve
         try command.run()
         exit(ToolExit.success)
     } catch is InvalidInput {
+        printFailureDocument()
         exit(ToolExit.invalidInput)  // diagnostics are already on stderr
     } catch let error as ValidationError {
         Output.error("error: \(error.message)")
+        printFailureDocument(usage: error.message)
         exit(ToolExit.usage)
     } catch {
         // A root command without its own `run` asks for help (argument-parser's CleanExit).
@@ -43,7 +56,8 @@ public func runCommandLineTool<Root: ParsableCommand>(_ root: Root.Type) -> Neve
             print(root.fullMessage(for: error))
             exit(ToolExit.success)
         }
-        Output.error("error: \(error)")
+        Output.failure("error", "\(error)")
+        printFailureDocument()
         exit(ToolExit.invalidInput)
     }
 }
@@ -63,6 +77,7 @@ public enum Output {
     /// Prints `value` as pretty JSON on stdout.
     public static func json<T: Encodable>(_ value: T) {
         printJSON(value, formatting: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        DiagnosticLog.shared.markDocumentPrinted()
     }
 
     private static func printJSON<T: Encodable>(_ value: T, formatting: JSONEncoder.OutputFormatting) {
@@ -76,6 +91,7 @@ public enum Output {
     /// Each diagnostic on its own stderr line.
     public static func diagnostics(_ diagnostics: [Diagnostic]) {
         for diagnostic in diagnostics { error(diagnostic.rendered) }
+        DiagnosticLog.shared.record(diagnostics)
     }
 }
 
@@ -85,7 +101,7 @@ public func loadModel(_ path: String) throws -> (model: ProtoModel, url: URL) {
     do {
         return (try ProtoModel(contentsOf: url), url)
     } catch {
-        Output.error("error[\(error.code)]: \(error.description)")
+        Output.failure(error.code, error.description, file: path)
         throw InvalidInput()
     }
 }
@@ -105,7 +121,7 @@ public func writeModel(_ model: ProtoModel, to url: URL, sourceFile: URL?) throw
     do {
         try model.write(to: url)
     } catch {
-        Output.error("error[\(error.code)]: \(error.description)")
+        Output.failure(error.code, error.description)
         throw InvalidInput()
     }
 }

@@ -36,19 +36,25 @@ enum TextModelDecoder {
         let decodes: ([UInt8]) -> Bool = { candidate in
             (try? ProtoModel(textFormatString: String(decoding: candidate, as: UTF8.self), options: options)) != nil
         }
-        if let culprit = firstFailing(fields, prefix: [], suffix: [], text: text, decodes: decodes) {
+        if let path = firstFailing(fields, prefix: [], suffix: [], text: text, decodes: decodes),
+            let culprit = path.last
+        {
             let (line, column) = position(of: culprit.nameStart, in: text)
             let name = String(decoding: text[culprit.nameStart..<culprit.nameEnd], as: UTF8.self)
-            return .textSyntax(file: fileName, line: line, column: column, reason: "field '\(name)': \(reason(for: error))")
+            let hint = TextFieldHints(text: text, path: path, decodes: decodes).hint(for: error)
+            return .textSyntax(
+                file: fileName, line: line, column: column,
+                reason: "field '\(name)': \(hint ?? reason(for: error))")
         }
         return .textSyntax(file: fileName, line: 1, column: 1, reason: reason(for: error))
     }
 
     /// The innermost field whose inclusion makes decoding fail, found by binary search over
-    /// sibling prefixes and then descent into the failing message field.
+    /// sibling prefixes and then descent into the failing message field; returned with the
+    /// message fields that enclose it, outermost first.
     private static func firstFailing(
         _ fields: [TextField], prefix: [UInt8], suffix: [UInt8], text: [UInt8], decodes: ([UInt8]) -> Bool
-    ) -> TextField? {
+    ) -> [TextField]? {
         guard !fields.isEmpty else { return nil }
         func candidate(upTo count: Int) -> [UInt8] {
             var bytes = prefix
@@ -73,10 +79,10 @@ enum TextModelDecoder {
             if let inner = firstFailing(
                 body.fields, prefix: innerPrefix, suffix: innerSuffix, text: text, decodes: decodes)
             {
-                return inner
+                return [culprit] + inner
             }
         }
-        return culprit
+        return [culprit]
     }
 
     private static func position(of offset: Int, in text: [UInt8]) -> (line: Int, column: Int) {

@@ -3,7 +3,9 @@ import CLISupport
 import ModelCompiler
 
 /// `modelc check IN [--json]`: diagnostics only; exit 0 when there are no errors.
-struct Check: ParsableCommand {
+struct Check: ParsableCommand, JSONReportingCommand {
+    static var documentIsDiagnosticsList: Bool { true }
+
     static let configuration = CommandConfiguration(
         abstract: "Report every problem in a model (structure, shapes, heads); exit 0 when there are no errors.")
 

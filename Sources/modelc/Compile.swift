@@ -5,7 +5,9 @@ import ModelCompiler
 import ModelFormat
 
 /// `modelc compile IN [-o OUT] [-O0|-O1|-O2] [--for inference|training] [--compress] [--json]`.
-struct Compile: ParsableCommand {
+struct Compile: ParsableCommand, JSONReportingCommand {
+    static var documentIsDiagnosticsList: Bool { true }
+
     static let configuration = CommandConfiguration(
         abstract: "Check a model, materialise its fillers and write the compiled binary form.")
 

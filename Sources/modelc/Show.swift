@@ -3,7 +3,7 @@ import CLISupport
 import ModelCompiler
 
 /// `modelc show IN [--json]`: nodes, shapes, parameter counts and heads.
-struct Show: ParsableCommand {
+struct Show: ParsableCommand, JSONReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show a model's nodes, output shapes, parameter counts and heads.")
 

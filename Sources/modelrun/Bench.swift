@@ -4,7 +4,7 @@ import CLISupport
 import ModelRuntime
 
 /// `modelrun bench MODEL [--batch-size B] [--threads N] [--json]`.
-struct Bench: ParsableCommand {
+struct Bench: ParsableCommand, JSONReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time inference on generated inputs: warm-up, then repeated runs (min/median/max, throughput).")
 
@@ -57,7 +57,7 @@ struct Bench: ParsableCommand {
                 }
             }
         } catch {
-            Output.error("error[\(error.code)]: \(error.description)")
+            Output.failure(error.code, error.description)
             throw InvalidInput()
         }
     }

@@ -8,7 +8,7 @@ import ModelRuntime
 /// Runs the ONNX backend node tests written by `scripts/conformance/export_cases.py`. Each case
 /// runs in a child process (this executable, with the hidden `--child` flag), so a trap or hang
 /// in a kernel becomes a failed row instead of ending the run.
-struct Conformance: ParsableCommand {
+struct Conformance: ParsableCommand, JSONReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run ONNX backend node tests: a per-op table of passed, failed, not supported and known gaps.",
         discussion: """
@@ -70,11 +70,11 @@ struct Conformance: ParsableCommand {
                 .filter { op == nil || $0.op == op || $0.op.split(separator: "+").contains { $0 == op ?? "" } }
             gaps = try loadKnownGaps()
         } catch {
-            Output.error("error: \(error.description)")
+            Output.failure("conformance.suite", error.description)
             throw InvalidInput()
         }
         if cases.isEmpty {
-            Output.error("error: no cases\(op.map { " of op \($0)" } ?? "") in \(directory)")
+            Output.failure("conformance.suite", "no cases\(op.map { " of op \($0)" } ?? "") in \(directory)")
             throw InvalidInput()
         }
         let outcomes =

@@ -33,7 +33,7 @@ func readDataset(_ path: String, for model: ProtoModel, labelColumn: CSV.LabelCo
             return try read(.last)  // no header, or no column named after the target
         }
     } catch {
-        Output.error("error[\(error.code)]: \(error.description)")
+        Output.failure(error.code, error.description)
         throw InvalidInput()
     }
 }

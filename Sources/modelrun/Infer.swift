@@ -56,7 +56,7 @@ struct Infer: ParsableCommand {
         do {
             session = try InferenceSession(compiled, threads: threads)
         } catch {
-            Output.error("error[\(error.code)]: \(error.description)")
+            Output.failure(error.code, error.description)
             throw InvalidInput()
         }
         let feeds = try readFeeds(for: session)
@@ -79,7 +79,7 @@ struct Infer: ParsableCommand {
             }
             if writes { try write(fetched.filter { requested.contains($0.key) }) }
         } catch let error as RuntimeError {
-            Output.error("error[\(error.code)]: \(error.description)")
+            Output.failure(error.code, error.description)
             throw InvalidInput()
         }
     }
@@ -93,7 +93,7 @@ struct Infer: ParsableCommand {
             let parts = input.split(separator: "=", maxSplits: 1).map(String.init)
             let (name, file) = (parts[0], parts[1])
             guard let type = expected[name] else {
-                Output.error("error[runtime.input]: input '\(name)' is not an input of the graph; inputs are "
+                Output.failure("runtime.input", "input '\(name)' is not an input of the graph; inputs are "
                     + expected.keys.sorted().joined(separator: ", "))
                 throw InvalidInput()
             }
@@ -104,11 +104,11 @@ struct Infer: ParsableCommand {
                     labelName: name == "label" ? "labels" : "label"
                 ).arrays
             } catch {
-                Output.error("error[\(error.code)]: \(error.description)")
+                Output.failure(error.code, error.description)
                 throw InvalidInput()
             }
             guard var tensor = arrays[name] ?? (arrays.count == 1 ? arrays.values.first : nil) else {
-                Output.error("error[runtime.input]: \(file) holds \(arrays.keys.sorted().joined(separator: ", ")), "
+                Output.failure("runtime.input", "\(file) holds \(arrays.keys.sorted().joined(separator: ", ")), "
                     + "none named '\(name)'")
                 throw InvalidInput()
             }
@@ -138,7 +138,7 @@ struct Infer: ParsableCommand {
                 try NPZ.write(fetched, to: url)
             }
         } catch let error as DataError {
-            Output.error("error[\(error.code)]: \(error.description)")
+            Output.failure(error.code, error.description)
             throw InvalidInput()
         }
     }

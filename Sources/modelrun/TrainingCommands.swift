@@ -14,6 +14,8 @@ struct MetricsDocument: Encodable {
     var baselines: [String: Double]
     var samples: Int
     var epochs: [EpochLine]?
+    /// The warnings shown on the way (head lints, training-section findings, notices).
+    var diagnostics: [Diagnostic]
 
     struct EpochLine: Encodable {
         var epoch: Int
@@ -23,6 +25,7 @@ struct MetricsDocument: Encodable {
     }
 
     init(_ report: EvaluationReport, epochs: [EpochReport]? = nil) {
+        diagnostics = DiagnosticLog.shared.diagnostics
         loss = report.loss
         samples = report.samples
         metrics = [:]
@@ -67,7 +70,7 @@ func describe(_ report: EvaluationReport) -> String {
 
 /// `modelrun train MODEL --data FILE [--validation FILE] [--epochs N] [--batch-size B]
 /// [--learning-rate X] [--seed S] [--threads N] -o OUT [--checkpoint DIR] [--resume] [--json]`.
-struct Train: ParsableCommand {
+struct Train: ParsableCommand, JSONReportingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model on a data file; write the trained model.")
 
@@ -95,9 +98,11 @@ struct Train: ParsableCommand {
     @Option(help: "Seed for shuffling and fillers (default: training.seed).") var seed: Int64?
     @Option(help: "Threads for BLAS and kernels.") var threads: Int = 1
     @Option(name: .shortAndLong, help: "Where to write the trained model (.model, .pbtxt or .onnx).") var output: String
-    @Option(help: "Folder for a checkpoint after every epoch.") var checkpoint: String?
-    @Flag(help: "Continue from the checkpoint in --checkpoint.") var resume = false
-    @Flag(help: "Print one JSON document with the final loss and metrics.") var json = false
+    @Option(help: "Folder for a checkpoint before the first step and after every epoch.") var checkpoint: String?
+    @Flag(help: "Continue from the checkpoint in --checkpoint (none there: start from scratch, with a notice).")
+    var resume = false
+    @Flag(help: "Print one JSON document: loss, metrics, baselines, epochs and warnings (the error on failure).")
+    var json = false
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -152,14 +157,14 @@ struct Train: ParsableCommand {
             }
         } catch let error as TrainingError {
             progress.finish(nil)
-            Output.error("error[\(error.code)]: \(error.description)")
+            Output.failure(error.code, error.description)
             throw InvalidInput()
         }
     }
 }
 
 /// `modelrun eval MODEL --data FILE [--batch-size B] [--threads N] [--json]`.
-struct Eval: ParsableCommand {
+struct Eval: ParsableCommand, JSONReportingCommand {
     static let configuration = CommandConfiguration(abstract: "Loss and metrics of a model on a data file.")
 
     @Argument(help: "The model: .pbtxt, .model or .onnx (with heads).") var model: String
@@ -174,7 +179,8 @@ struct Eval: ParsableCommand {
     @Option(parsing: .unconditional, help: "Samples per batch, at least 1 (default: training.batch_size).")
     var batchSize: Int?
     @Option(help: "Threads for BLAS and kernels.") var threads: Int = 1
-    @Flag(help: "Print one JSON document.") var json = false
+    @Flag(help: "Print one JSON document: loss, metrics, baselines and warnings (the error on failure).")
+    var json = false
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -195,7 +201,7 @@ struct Eval: ParsableCommand {
                 print("loss \(String(format: "%.4f", report.loss))  \(describe(report))  (\(report.samples) samples)")
             }
         } catch {
-            Output.error("error[\(error.code)]: \(error.description)")
+            Output.failure(error.code, error.description)
             throw InvalidInput()
         }
     }

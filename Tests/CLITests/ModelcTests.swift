@@ -121,4 +121,46 @@ import Testing
         #expect(
             lines.first?.contains("2 op type(s) are not supported: Erf (2 nodes: n0, n2); Mod (1 node: n1)") == true)
     }
+
+    /// A misspelt op names its nearest supported op.
+    @Test func unknownOpSuggestsTheNearest() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("relu.pbtxt")
+        try """
+            opset_version: 17
+            graph {
+              name: "g"
+              input { name: "x" dim { value: 2 } }
+              output { name: "y" dim { value: 2 } }
+              node { op_type: "ReLU" input: "x" output: "y" }
+            }
+            """.write(to: model, atomically: true, encoding: .utf8)
+        let result = try ToolRunner("modelc").run(["check", model.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("ReLU (did you mean Relu?)"), "\(result.stderr)")
+    }
+
+    /// What a `compile -o X` killed before its rename left (`.X.tmp-…`) is removed by the next
+    /// compile to X; another target's temporary file is not touched.
+    @Test func compileRemovesTemporariesOfKilledCompiles() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let stale = [
+            ".m.model.tmp-\(ended.processIdentifier)-\(UUID().uuidString)", ".m.model.tmp-\(UUID().uuidString)",
+        ]
+        let other = ".n.model.tmp-\(ended.processIdentifier)-\(UUID().uuidString)"
+        for name in stale + [other] {
+            try Data(count: 64).write(to: directory.appendingPathComponent(name))
+        }
+        let result = try ToolRunner("modelc").run([
+            "compile", "examples/digits/mlp.pbtxt", "-o", directory.appendingPathComponent("m.model").path,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: directory.path)) == ["m.model", other])
+    }
 }

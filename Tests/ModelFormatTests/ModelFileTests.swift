@@ -66,8 +66,14 @@ import TestSupport
         ("graph {\n  name: \"g\n}\n", 2, 9, "unterminated string"),
         ("graph {\n  name: \"g\"\n", 3, 1, "missing '}'"),
         ("graph { name: \"g\" } }\n", 1, 21, "unmatched '}'"),
-        ("graph {\n  node {\n    op_typ: \"Relu\"\n  }\n}\n", 3, 5, "field 'op_typ': unknown field name"),
-        ("head {\n  loss { kind: SOFTMAX_CROSS }\n}\n", 2, 10, "field 'kind': not a value of this field's enum"),
+        (
+            "graph {\n  node {\n    op_typ: \"Relu\"\n  }\n}\n", 3, 5,
+            "field 'op_typ': unknown field name for this message (did you mean 'op_type'?)"
+        ),
+        (
+            "head {\n  loss { kind: SOFTMAX_CROSS }\n}\n", 2, 10,
+            "field 'kind': 'SOFTMAX_CROSS' is not a value of this field's enum; valid values: MEAN_SQUARED_ERROR, "
+        ),
         ("graph {\n  initializer { dims: 2 dims: x }\n}\n", 2, 25, "field 'dims'"),
     ])
     func textErrorsNameLineAndColumn(text: String, line: Int, column: Int, reason: String) {

@@ -17,7 +17,8 @@ enum ArgmaxOnIndependentOutputsCheck: HeadCheck {
         switch head.encodingKind {
         case .binaryCode, .ordinal:
             let (outputs, decoder) =
-                head.encodingKind == .binaryCode ? ("code bits", "NEAREST_CODE") : ("cumulative thresholds", "ORDINAL_COUNT")
+                head.encodingKind == .binaryCode
+                ? ("code bits", "NEAREST_CODE") : ("cumulative thresholds", "ORDINAL_COUNT")
             return [
                 Diagnostic(
                     .error, "head.argmax-on-independent-outputs", .init(field: "decoder.kind"),

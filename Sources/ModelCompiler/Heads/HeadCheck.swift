@@ -33,6 +33,7 @@ public enum HeadLints {
         IgnoreIndexWithoutClassesCheck.self,
         LossEncodingCheck.self,
         MSEOnProbabilitiesCheck.self,
+        NumericFieldRangeCheck.self,
         OutputWidthCheck.self,
         ProbabilityLossWithoutEpsilonCheck.self,
         ReluOutputBoundedTargetsCheck.self,

@@ -122,13 +122,18 @@ public enum TrainingConfigCheck {
             }
             if schedule.kind == .step && schedule.stepSize < 1 {
                 outOfRange(
-                    "schedule.step_size", "\(schedule.stepSize)", "must be at least 1 for STEP", "set step_size in steps")
+                    "schedule.step_size", "\(schedule.stepSize)", "must be at least 1 for STEP",
+                    "set step_size in steps")
             } else if schedule.kind == .exponential && schedule.stepSize != 0 {
                 unused("schedule.step_size", "the schedule is EXPONENTIAL (step_size is read by STEP)")
             }
         case .constant, .cosine:
-            if gamma != 0 { unused("schedule.gamma", "the schedule is \(kindName) (gamma is read by STEP and EXPONENTIAL)") }
-            if schedule.stepSize != 0 { unused("schedule.step_size", "the schedule is \(kindName) (step_size is read by STEP)") }
+            if gamma != 0 {
+                unused("schedule.gamma", "the schedule is \(kindName) (gamma is read by STEP and EXPONENTIAL)")
+            }
+            if schedule.stepSize != 0 {
+                unused("schedule.step_size", "the schedule is \(kindName) (step_size is read by STEP)")
+            }
         case .UNRECOGNIZED:
             break  // the verifier reports the enum value
         }

@@ -154,7 +154,9 @@ struct GraphChecks {
         if !unknownOrder.isEmpty {
             let list = unknownOrder.map { op in
                 let nodes = unknown[op] ?? []
-                return "\(op) (\(nodes.count) node\(nodes.count == 1 ? "" : "s"): \(nodes.prefix(3).joined(separator: ", "))\(nodes.count > 3 ? ", ..." : ""))"
+                let nearest = NearestName.suggest(op, among: OpType.allCases.map(\.rawValue))
+                let hint = nearest.map { " (did you mean \($0)?)" }
+                return "\(op)\(hint ?? "") (\(nodes.count) node\(nodes.count == 1 ? "" : "s"): \(nodes.prefix(3).joined(separator: ", "))\(nodes.count > 3 ? ", ..." : ""))"
             }
             report.error(
                 "graph.unsupported-ops", .init(field: "graph.node"),

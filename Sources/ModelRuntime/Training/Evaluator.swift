@@ -28,8 +28,9 @@ public final class Evaluator {
         self.batchSize = batchSize ?? model.training.effectiveBatchSize
     }
 
-    /// The compiler's warnings that concern evaluation (head lints).
-    public var diagnostics: [Diagnostic] { session.evaluation.diagnostics }
+    /// The compiler's warnings that concern evaluation: the head lints, not the training
+    /// section's findings (evaluation reads none of it but the batch size).
+    public var diagnostics: [Diagnostic] { session.evaluation.diagnostics.filter { !$0.code.hasPrefix("training.") } }
 
     /// Loss and metrics on every sample of `dataset` (read from `file`, for messages).
     public func evaluate(_ dataset: Dataset, file: String = "<data>") throws(TrainingError) -> EvaluationReport {

@@ -363,6 +363,43 @@ private func classify(
             }
         ),
         (
+            ["head.out-of-range"], .error, "encoding.label_smoothing is 1.0; it must lie in [0, 1)",
+            lintModel { head in
+                classify(&head, .oneHot, classes: 2, .softmaxCrossEntropy)
+                head.encoding.labelSmoothing = 1
+            }
+        ),
+        (
+            ["head.out-of-range"], .error, "loss.epsilon is 0.6; it must lie in [0, 0.5)",
+            lintModel(activation: "Softmax") { head in
+                classify(&head, .oneHot, classes: 2, .categoricalCrossEntropy, fromLogits: false)
+                head.loss.epsilon = 0.6
+            }
+        ),
+        (
+            ["head.out-of-range"], .error, "loss.class_weight[1] is -1.0; it must be a finite number >= 0",
+            lintModel { head in
+                classify(&head, .oneHot, classes: 2, .softmaxCrossEntropy)
+                head.loss.classWeight = [1, -1]
+            }
+        ),
+        (
+            ["head.out-of-range"], .error, "decoder.mass is 1.5; it must lie in [0, 1]",
+            lintModel { head in
+                classify(&head, .softMultiLabel, classes: 2, .softmaxCrossEntropy)
+                head.decoder.mass = 1.5
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            ["head.out-of-range"], .error, "decoder.threshold is nan; it must be a finite number",
+            lintModel { head in
+                classify(&head, .multiHot, classes: 2, .binaryCrossEntropy)
+                head.decoder.threshold = .nan
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
             ["head.relu-output-bounded-targets"], .warning, "goes through Relu (node 'relu')",
             lintModel(activation: "Relu") { head in
                 classify(&head, .oneHot, classes: 2, .softmaxCrossEntropy)
@@ -506,8 +543,8 @@ private func classify(
 
     @Test func everyCheckIsExercisedAndCodesAreStable() {
         let codes = Set(Self.cases.flatMap(\.codes))
-        #expect(codes.count == 20)
-        #expect(HeadLints.all.count == 20)
+        #expect(codes.count == 21)
+        #expect(HeadLints.all.count == 21)
         for code in codes {
             #expect(code.wholeMatch(of: /head\.[a-z0-9]+(-[a-z0-9]+)*/) != nil, "\(code)")
         }
@@ -551,5 +588,83 @@ private func classify(
         let model = try ProtoModel(contentsOf: url)
         let diagnostics = HeadLints.check(model, file: url.path)
         #expect(diagnostics.isEmpty, "\(diagnostics.map(\.rendered))")
+    }
+}
+
+/// The practitioners' mistakes of the seed Q&A themes, each caught at the severity chosen for it:
+/// an error when training cannot reach a sound model, a warning when it trains but worse or its
+/// numbers mislead.
+@Suite struct PractitionerMistakeTests {
+    typealias Mistake = (theme: String, code: String, severity: Diagnostic.Severity, model: ProtoModel)
+
+    static let mistakes: [Mistake] = [
+        (
+            "softmax instead of sigmoid for multi-label (BCE on probabilities)", "head.softmax-with-independent-labels",
+            .error,
+            lintModel(activation: "Softmax") { head in
+                classify(&head, .multiHot, classes: 2, .binaryCrossEntropy, fromLogits: false)
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            "softmax cross-entropy on multi-hot targets", "head.softmax-with-multi-hot", .error,
+            lintModel { head in
+                classify(&head, .multiHot, classes: 2, .softmaxCrossEntropy)
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            "BCE on exclusive classes", "head.bce-on-exclusive-classes", .warning,
+            lintModel { head in classify(&head, .oneHot, classes: 2, .binaryCrossEntropy) }
+        ),
+        (
+            "categorical CE on multi-hot targets", "head.loss-encoding", .error,
+            lintModel(activation: "Softmax") { head in
+                classify(&head, .multiHot, classes: 2, .categoricalCrossEntropy, fromLogits: false)
+                head.loss.epsilon = 1e-7
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            "sigmoid applied twice", "head.double-sigmoid", .error,
+            lintModel(activation: "Sigmoid") { head in
+                classify(&head, .multiHot, classes: 2, .binaryCrossEntropy)
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            "MSE on class probabilities", "head.mse-on-probabilities", .warning,
+            lintModel(activation: "Sigmoid") { head in
+                classify(&head, .multiHot, classes: 2, .meanSquaredError, fromLogits: false)
+                head.metric = [.f1Samples]
+            }
+        ),
+        (
+            "accuracy on sparse multi-hot targets", "head.accuracy-only-multi-label", .warning,
+            lintModel { head in
+                classify(&head, .multiHot, classes: 2, .binaryCrossEntropy)
+                head.metric = [.accuracy]
+            }
+        ),
+        (
+            "wrong code length for binary codes", "head.code-length", .error,
+            lintModel(width: 3) { head in classify(&head, .binaryCode, classes: 10, .binaryCrossEntropy) }
+        ),
+        (
+            "class weights of the wrong length", "head.weight-length", .error,
+            lintModel { head in
+                classify(&head, .oneHot, classes: 2, .softmaxCrossEntropy)
+                head.loss.classWeight = [1, 1, 1]
+            }
+        ),
+    ]
+
+    @Test(arguments: mistakes.indices)
+    func eachMistakeIsCaught(index: Int) {
+        let mistake = Self.mistakes[index]
+        let findings = HeadLints.check(mistake.model, file: nil)
+        #expect(
+            findings.map { "\($0.code) \($0.severity)" } == ["\(mistake.code) \(mistake.severity)"],
+            "\(mistake.theme): \(findings.map(\.rendered))")
     }
 }

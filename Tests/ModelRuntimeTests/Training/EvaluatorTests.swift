@@ -67,6 +67,22 @@ import Testing
         }
     }
 
+    /// Evaluation shows the head lints but not the training section's findings.
+    @Test func evaluatorWarningsLeaveOutTheTrainingSection() throws {
+        var model = try ProtoModel(textFormatString: Self.scorer)
+        model.training.optimizer.kind = .adam
+        model.training.optimizer.momentum = 0.9  // training.unused-field
+        model.head[0].metric = []
+        model.head[0].encoding.kind = .multiHot
+        model.head[0].loss.kind = .binaryCrossEntropy
+        model.head[0].loss.epsilon = 1e-7
+        model.head[0].decoder.kind = .threshold
+        model.head[0].metric = [.accuracy]  // head.accuracy-only-multi-label
+        let evaluator = try Evaluator(model)
+        #expect(evaluator.diagnostics.map(\.code) == ["head.accuracy-only-multi-label"])
+        #expect(evaluator.session.evaluation.diagnostics.map(\.code).contains("training.unused-field"))
+    }
+
     @Test func evaluationOnlySessionDoesNotStep() throws {
         let session = try TrainingSession(model: ProtoModel(textFormatString: Self.scorer), purpose: .evaluation)
         #expect(session.training.parameters.isEmpty)
