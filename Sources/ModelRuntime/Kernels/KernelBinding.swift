@@ -47,7 +47,7 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
     case .softmaxGrad: return try SoftmaxGradKernel(binding: node)
     case .sumToShape: return try SumToShapeKernel(binding: node)
     case .broadcastLike: return try BroadcastLikeKernel(binding: node)
-    case .convGrad: return try ConvGradKernel(binding: node)
+    case .convGrad: return try OneDNNConvGradKernel(binding: node)
     case .poolGrad: return try PoolGradKernel(binding: node)
     case .gradientNormScale: return try GradientNormScaleKernel(binding: node)
     case .optimizerStep: return try OptimizerStepKernel(binding: node)

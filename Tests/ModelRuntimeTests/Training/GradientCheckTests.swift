@@ -164,6 +164,26 @@ import Testing
                 """,
             inputShape: [2, 2, 5, 5], outputShape: [2, 4]),
         Case(
+            name: "1-D Conv (dilation, pads, bias) + Flatten",
+            body: """
+                node { op_type: "Conv" input: "x" input: "k" input: "kb" output: "c"
+                  attribute { name: "dilations" ints: [2] } attribute { name: "pads" ints: [1, 2] } }
+                node { op_type: "Flatten" input: "c" output: "y" }
+                initializer { name: "k" data_type: FLOAT dims: 2 dims: 3 dims: 2 init { kind: HE_UNIFORM } }
+                initializer { name: "kb" data_type: FLOAT dims: 2 init { kind: UNIFORM low: -0.2 high: 0.2 } }
+                """,
+            inputShape: [2, 3, 5], outputShape: [2, 12]),
+        Case(
+            name: "3-D grouped strided Conv + Flatten",
+            body: """
+                node { op_type: "Conv" input: "x" input: "k" output: "c"
+                  attribute { name: "group" i: 2 } attribute { name: "strides" ints: [1, 2, 1] }
+                  attribute { name: "pads" ints: [0, 1, 0, 1, 0, 1] } }
+                node { op_type: "Flatten" input: "c" output: "y" }
+                initializer { name: "k" data_type: FLOAT dims: 2 dims: 1 dims: 2 dims: 2 dims: 2 init { kind: HE_UNIFORM } }
+                """,
+            inputShape: [2, 2, 3, 3, 3], outputShape: [2, 36]),
+        Case(
             name: "Transpose, Reshape, Concat, ReduceSum and ReduceMean",
             body: """
                 node { op_type: "Mul" input: "x" input: "s" output: "m" }
