@@ -238,20 +238,16 @@ public enum GradientRules {
             throw b.unsupported("the input's rank is unknown")
         }
         var axes: [Int]
-        if b.node.op == .reduceSum {
-            if let axesInput = b.input(1) {
-                guard let values = b.constantInts(axesInput) else { throw b.unsupported("axes must be a constant") }
-                axes = values
-            } else {
-                axes = []
-            }
-            // Empty axes reduce everything unless noop_with_empty_axes (ONNX ReduceSum-13).
-            if axes.isEmpty {
-                guard b.attributes.int("noop_with_empty_axes", default: 0) == 0 else { return [b.outputGradients[0]] }
-                axes = Array(0..<rank)
-            }
+        if let axesInput = b.input(1) {
+            guard let values = b.constantInts(axesInput) else { throw b.unsupported("axes must be a constant") }
+            axes = values
         } else {
-            axes = b.attributes.ints("axes") ?? Array(0..<rank)
+            axes = b.attributes.ints("axes") ?? []
+        }
+        // Empty axes reduce everything unless noop_with_empty_axes (ReduceSum-13, ReduceMean-18).
+        if axes.isEmpty {
+            guard b.attributes.int("noop_with_empty_axes", default: 0) == 0 else { return [b.outputGradients[0]] }
+            axes = Array(0..<rank)
         }
         axes = axes.map { $0 < 0 ? $0 + rank : $0 }.sorted()
         var attributes = Attributes([])

@@ -72,7 +72,8 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case unsqueeze = "Unsqueeze"
 
     /// The operator domain: "" for ONNX ops, `OpDomain.ours` for our fused ops and `Gelu`
-    /// (ONNX adds Gelu only in opset 20, above the opset 17 we follow).
+    /// (ONNX adds Gelu only in opset 20, above the opset 17 that export writes by default;
+    /// import takes Gelu in either domain, see `OpVersions`).
     public var domain: String {
         switch self {
         case .fusedConv, .fusedGemm, .gelu: OpDomain.ours
@@ -115,10 +116,12 @@ extension OpType {
 public enum OpDomain {
     /// Our domain, for ops that ONNX (opset 17) lacks.
     public static let ours = "ai.modelformat"
-    /// The ONNX opset whose semantics our ONNX-domain ops follow, and which export declares.
+    /// The opset a model without one is taken to declare, and the lowest that export writes
+    /// (it writes a higher one only when a node's form needs it, see `ONNXExportOpset`).
     public static let onnxOpset: Int64 = 17
-    /// ONNX opsets whose semantics for our ops equal opset 17's, accepted on import.
-    public static let acceptedOnnxOpsets: ClosedRange<Int64> = 13...17
+    /// ONNX opsets of the default domain accepted on import; `OpVersions` lists, per op, the
+    /// versions in effect at these opsets and what each changed.
+    public static let acceptedOnnxOpsets: ClosedRange<Int64> = 13...25
 
     /// Whether `domain` names the default ONNX domain.
     public static func isONNX(_ domain: String) -> Bool { domain.isEmpty || domain == "ai.onnx" }
