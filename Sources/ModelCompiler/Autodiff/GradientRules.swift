@@ -8,7 +8,8 @@ public enum GradientRules {
     /// The gradients of the builder's node's inputs, or nil when its op has no rule.
     static func apply(_ b: inout GradientBuilder) throws(CompileError) -> [ValueID?]? {
         switch b.node.op {
-        case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh:
+        case .abs, .elu, .erf, .exp, .gelu, .hardSigmoid, .hardSwish, .leakyRelu, .log, .reciprocal, .relu, .selu,
+            .sigmoid, .softplus, .sqrt, .tanh:
             return pointwise(&b)
         case .neg: return [b.emit(.neg, [b.outputGradients[0]])]
         // Training lowers random Dropouts to a mask product (DropoutLowering); the ones left

@@ -3,15 +3,15 @@ public enum OpRegistry {
     /// Every schema; `OpRegistryTests` checks each `OpType` appears exactly once.
     public static let all: [OpSchema] = [
         .abs, .activationGrad, .add, .argMax, .averagePool, .batchNormalization, .batchNormalizationGrad,
-        .batchNormalizationTrain, .batchNormalizationTrainGrad, .broadcastLike, .cast, .clip,
-        .concat, .constant, .conv, .convGrad, .convTranspose, .div, .dropout, .dropoutMask, .elu, .exp, .flatten,
+        .batchNormalizationTrain, .batchNormalizationTrainGrad, .broadcastLike, .cast, .ceil, .clip,
+        .concat, .constant, .conv, .convGrad, .convTranspose, .div, .dropout, .dropoutMask, .elu, .erf, .exp, .flatten, .floor,
         .fusedConv,
-        .fusedGemm, .gather, .gatherGrad, .gelu, .gemm, .globalAveragePool, .gradientNormScale, .headLoss,
+        .fusedGemm, .gather, .gatherGrad, .gelu, .gemm, .globalAveragePool, .gradientNormScale, .hardSigmoid, .hardSwish, .headLoss,
         .headLossGrad,
         .identity, .layerNormalization, .layerNormalizationGrad, .leakyRelu, .log, .logSoftmax, .matMul, .maxPool, .mul,
         .neg,
-        .negativeLogLikelihoodLoss, .optimizerStep, .poolGrad, .pow, .reduceMax, .reduceMean, .reduceSum, .relu,
-        .reshape, .reshapeLike, .selu, .sigmoid, .softmax, .softmaxCrossEntropyLoss, .softmaxGrad, .softplus, .split,
+        .negativeLogLikelihoodLoss, .optimizerStep, .poolGrad, .pow, .reciprocal, .reduceMax, .reduceMean, .reduceSum, .relu,
+        .reshape, .reshapeLike, .round, .selu, .sigmoid, .sign, .softmax, .softmaxCrossEntropyLoss, .softmaxGrad, .softplus, .split,
         .sqrt, .squeeze, .sub, .sumToShape, .tanh, .transpose, .unsqueeze,
     ]
 

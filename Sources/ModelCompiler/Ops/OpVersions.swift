@@ -81,6 +81,7 @@ public enum OpVersions {
             OpVersion(24, "adds float8e8m0 and round_mode (float8e8m0 only)", added: [.attribute("round_mode")]),
             OpVersion(25, typesOnly),
         ],
+        .ceil: [OpVersion(13, "Ceil-13")],
         .clip: [OpVersion(13, "Clip-13: min and max are optional inputs")],
         .concat: [OpVersion(13, "Concat-13")],
         .constant: [
@@ -92,15 +93,19 @@ public enum OpVersions {
         .div: [OpVersion(13, "Div-13"), OpVersion(14, typesOnly)],
         .dropout: [OpVersion(13, "Dropout-13"), OpVersion(22, typesOnly)],
         .elu: [OpVersion(6, "Elu-6"), OpVersion(22, typesOnly)],
+        .erf: [OpVersion(13, "Erf-13")],
         .exp: [OpVersion(13, "Exp-13")],
         .flatten: [
             OpVersion(13, "Flatten-13"), OpVersion(21, typesOnly), OpVersion(23, typesOnly),
             OpVersion(24, typesOnly), OpVersion(25, typesOnly),
         ],
+        .floor: [OpVersion(13, "Floor-13")],
         .gather: [OpVersion(13, "Gather-13")],
         .gelu: [OpVersion(20, "Gelu-20, new in the default domain (our domain has it at every opset)")],
         .gemm: [OpVersion(13, "Gemm-13")],
         .globalAveragePool: [OpVersion(1, "GlobalAveragePool-1"), OpVersion(22, typesOnly)],
+        .hardSigmoid: [OpVersion(6, "HardSigmoid-6"), OpVersion(22, typesOnly)],
+        .hardSwish: [OpVersion(14, "HardSwish-14, new"), OpVersion(22, typesOnly)],
         .identity: [
             OpVersion(13, "Identity-13"), OpVersion(14, "adds sequence types"), OpVersion(16, "adds optional types"),
             OpVersion(19, typesOnly), OpVersion(21, typesOnly), OpVersion(23, typesOnly),
@@ -116,6 +121,7 @@ public enum OpVersions {
         .neg: [OpVersion(13, "Neg-13")],
         .negativeLogLikelihoodLoss: [OpVersion(13, "NegativeLogLikelihoodLoss-13"), OpVersion(22, typesOnly)],
         .pow: [OpVersion(13, "Pow-13"), OpVersion(15, typesOnly)],
+        .reciprocal: [OpVersion(13, "Reciprocal-13")],
         .reduceMax: [
             OpVersion(13, "ReduceMax-13: axes attribute"),
             OpVersion(
@@ -136,8 +142,10 @@ public enum OpVersions {
             OpVersion(19, typesOnly), OpVersion(21, typesOnly), OpVersion(23, typesOnly),
             OpVersion(24, typesOnly), OpVersion(25, typesOnly),
         ],
+        .round: [OpVersion(11, "Round-11"), OpVersion(22, typesOnly)],
         .selu: [OpVersion(6, "Selu-6"), OpVersion(22, typesOnly)],
         .sigmoid: [OpVersion(13, "Sigmoid-13")],
+        .sign: [OpVersion(13, "Sign-13")],
         .softmax: [OpVersion(13, "Softmax-13")],
         .softmaxCrossEntropyLoss: [OpVersion(13, "SoftmaxCrossEntropyLoss-13")],
         .softplus: [OpVersion(1, "Softplus-1"), OpVersion(22, typesOnly)],

@@ -4,7 +4,8 @@ import ModelCompiler
 /// compile until it has a kernel here or an explicit "not yet" with the reason.
 func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
     switch node.op {
-    case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .neg, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh:
+    case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .neg, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh,
+        .ceil, .erf, .floor, .hardSigmoid, .hardSwish, .reciprocal, .round, .sign:
         return try UnaryKernel(binding: node)
     case .clip:
         return try ClipKernel(binding: node)

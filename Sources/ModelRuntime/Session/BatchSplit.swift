@@ -87,6 +87,7 @@ private struct RowLocality {
         var onlyFirst: Bool { carrying.first == true && !carrying.dropFirst().contains(true) }
         switch node.op {
         case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .neg, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh,
+            .ceil, .erf, .floor, .hardSigmoid, .hardSwish, .reciprocal, .round, .sign,
             .clip, .add, .sub, .mul, .div, .pow, .cast, .identity, .dropout:
             // Broadcasting: a carrying input must span the output's rank, so its axis 0 is the
             // output's; an input without the batch must broadcast along axis 0.

@@ -138,7 +138,9 @@ import Testing
         // Gelu is ONNX-domain only from opset 20; these models declare opset 17, so ours.
         activation("Gelu", attributes: #"domain: "ai.modelformat""#),
         activation("Gelu", attributes: #"domain: "ai.modelformat" attribute { name: "approximate" s: "tanh" }"#),
-        activation("Exp"),
+        activation("Exp"), activation("Erf"), activation("HardSigmoid"),
+        activation("HardSigmoid", attributes: #"attribute { name: "alpha" f: 0.4 } attribute { name: "beta" f: 0.3 }"#),
+        activation("HardSwish", range: -2...2), activation("Reciprocal", range: 0.5...2),
         activation("Log", range: 0.5...2), activation("Sqrt", range: 0.5...2), activation("Abs"), activation("Neg"),
         activation("Softmax", attributes: #"attribute { name: "axis" i: 1 }"#),
         activation("LogSoftmax", attributes: #"attribute { name: "axis" i: 0 }"#),
