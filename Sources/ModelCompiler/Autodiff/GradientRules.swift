@@ -19,6 +19,7 @@ public enum GradientRules {
             return [b.emit(.reshapeLike, [b.outputGradients[0], b.input(0)])]
         case .add: return broadcastGradients(&b, scaleA: 1, scaleB: 1)
         case .sub: return broadcastGradients(&b, scaleA: 1, scaleB: -1)
+        case .sum, .mean: return sumOrMean(&b)
         case .mul: return mul(&b)
         case .div: return div(&b)
         case .softmax, .logSoftmax: return softmax(&b)
@@ -111,6 +112,18 @@ public enum GradientRules {
             result[position] = b.emit(.sumToShape, [dY, b.input(position)], attributes: attributes)
         }
         return result
+    }
+
+    /// Sum(X1..Xn), Mean(X1..Xn): dXi = dY (times 1/n for the mean) summed back to Xi's shape.
+    private static func sumOrMean(_ b: inout GradientBuilder) -> [ValueID?] {
+        let count = b.node.inputs.count
+        let scale: Float = b.node.op == .mean ? 1 / Float(count) : 1
+        return (0..<count).map { position in
+            guard b.needs(position) else { return nil }
+            var attributes = Attributes([])
+            attributes.set("scale", float: scale)
+            return b.emit(.sumToShape, [b.outputGradients[0], b.input(position)], attributes: attributes)
+        }
     }
 
     /// A·B: dA = Σ(dY·B), dB = Σ(dY·A), each summed to its operand's shape.

@@ -8,11 +8,11 @@ public enum OpRegistry {
         .fusedConv,
         .fusedGemm, .gather, .gatherGrad, .gelu, .gemm, .globalAveragePool, .gradientNormScale, .hardSigmoid, .hardSwish, .headLoss,
         .headLossGrad,
-        .identity, .layerNormalization, .layerNormalizationGrad, .leakyRelu, .log, .logSoftmax, .matMul, .maxPool, .mul,
+        .identity, .layerNormalization, .layerNormalizationGrad, .leakyRelu, .log, .logSoftmax, .matMul, .max, .maxPool, .mean, .min, .mul,
         .neg,
         .negativeLogLikelihoodLoss, .optimizerStep, .poolGrad, .pow, .reciprocal, .reduceMax, .reduceMean, .reduceSum, .relu,
         .reshape, .reshapeLike, .round, .selu, .sigmoid, .sign, .softmax, .softmaxCrossEntropyLoss, .softmaxGrad, .softplus, .split,
-        .sqrt, .squeeze, .sub, .sumToShape, .tanh, .transpose, .unsqueeze,
+        .sqrt, .squeeze, .sub, .sum, .sumToShape, .tanh, .transpose, .unsqueeze,
     ]
 
     private static let byType: [OpType: OpSchema] = Dictionary(

@@ -116,7 +116,10 @@ public enum OpVersions {
         .log: [OpVersion(13, "Log-13")],
         .logSoftmax: [OpVersion(13, "LogSoftmax-13")],
         .matMul: [OpVersion(13, "MatMul-13")],
+        .max: [OpVersion(13, "Max-13")],
         .maxPool: [OpVersion(12, "MaxPool-12"), OpVersion(22, typesOnly)],
+        .mean: [OpVersion(13, "Mean-13")],
+        .min: [OpVersion(13, "Min-13")],
         .mul: [OpVersion(13, "Mul-13"), OpVersion(14, typesOnly)],
         .neg: [OpVersion(13, "Neg-13")],
         .negativeLogLikelihoodLoss: [OpVersion(13, "NegativeLogLikelihoodLoss-13"), OpVersion(22, typesOnly)],
@@ -160,6 +163,7 @@ public enum OpVersions {
             OpVersion(24, typesOnly), OpVersion(25, typesOnly),
         ],
         .sub: [OpVersion(13, "Sub-13"), OpVersion(14, typesOnly)],
+        .sum: [OpVersion(13, "Sum-13")],
         .tanh: [OpVersion(13, "Tanh-13")],
         .transpose: [
             OpVersion(13, "Transpose-13"), OpVersion(21, typesOnly), OpVersion(23, typesOnly),

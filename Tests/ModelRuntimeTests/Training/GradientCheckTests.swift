@@ -51,7 +51,22 @@ import Testing
             inputShape: [3, 4], outputShape: [3, 4], inputRange: range)
     }
 
+    /// Variadic Sum or Mean of the scaled input, a broadcast bias row and a weight matrix.
+    static func variadic(_ op: String) -> Case {
+        Case(
+            name: op,
+            body: """
+                node { op_type: "Mul" input: "x" input: "scale" output: "h" }
+                node { op_type: "\(op)" input: "h" input: "bias" input: "w" output: "y" }
+                initializer { name: "scale" data_type: FLOAT dims: 4 float_data: [0.8, 1.1, 0.6, 1.3] }
+                initializer { name: "bias" data_type: FLOAT dims: 4 float_data: [0.1, -0.2, 0.3, 0.05] }
+                initializer { name: "w" data_type: FLOAT dims: 3 dims: 4 init { kind: UNIFORM low: -0.5 high: 0.5 } }
+                """,
+            inputShape: [3, 4], outputShape: [3, 4])
+    }
+
     static let cases: [Case] = [
+        variadic("Sum"), variadic("Mean"),
         Case(
             name: "Gemm+Relu+Gemm, softmax cross-entropy on class indices",
             body: gemmLayer("x", "h", "fc1", inputs: 5, units: 6)
