@@ -48,7 +48,7 @@ DEFAULT_RTOL, DEFAULT_ATOL = 1e-3, 1e-7
 def our_ops(path: str) -> list[str]:
     """The ONNX spellings of the OpType cases, e.g. `case abs = "Abs"` -> Abs."""
     with open(path, encoding="utf-8") as f:
-        return re.findall(r'^\s*case\s+\w+\s*=\s*"([A-Za-z0-9]+)"', f.read(), flags=re.M)
+        return re.findall(r'^\s*case\s+`?\w+`?\s*=\s*"([A-Za-z0-9]+)"', f.read(), flags=re.M)
 
 
 def onnx_opset(model) -> int | None:

@@ -20,6 +20,7 @@ public enum GradientRules {
         case .add: return broadcastGradients(&b, scaleA: 1, scaleB: 1)
         case .sub: return broadcastGradients(&b, scaleA: 1, scaleB: -1)
         case .sum, .mean: return sumOrMean(&b)
+        case .where: return whereGradients(&b)
         case .mul: return mul(&b)
         case .div: return div(&b)
         case .softmax, .logSoftmax: return softmax(&b)
@@ -124,6 +125,19 @@ public enum GradientRules {
             attributes.set("scale", float: scale)
             return b.emit(.sumToShape, [b.outputGradients[0], b.input(position)], attributes: attributes)
         }
+    }
+
+    /// Where(C, X, Y): dX = Σ Where(C, dY, 0), dY = Σ Where(C, 0, dY), each summed to its
+    /// operand's shape; the condition has no gradient.
+    private static func whereGradients(_ b: inout GradientBuilder) -> [ValueID?] {
+        var result: [ValueID?] = [nil, nil, nil]
+        let dY = b.outputGradients[0]
+        for position in [1, 2] where b.needs(position) {
+            let zero = b.constant(float: 0)
+            let selected = b.emit(.where, [b.input(0), position == 1 ? dY : zero, position == 1 ? zero : dY])
+            result[position] = b.emit(.sumToShape, [selected, b.input(position)])
+        }
+        return result
     }
 
     /// A·B: dA = Σ(dY·B), dB = Σ(dY·A), each summed to its operand's shape.

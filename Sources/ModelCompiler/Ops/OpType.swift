@@ -25,6 +25,7 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case dropout = "Dropout"
     case dropoutMask = "DropoutMask"
     case elu = "Elu"
+    case equal = "Equal"
     case erf = "Erf"
     case exp = "Exp"
     case flatten = "Flatten"
@@ -37,6 +38,7 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case gemm = "Gemm"
     case globalAveragePool = "GlobalAveragePool"
     case gradientNormScale = "GradientNormScale"
+    case greater = "Greater"
     case hardSigmoid = "HardSigmoid"
     case hardSwish = "HardSwish"
     case headLoss = "HeadLoss"
@@ -45,6 +47,7 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case layerNormalization = "LayerNormalization"
     case layerNormalizationGrad = "LayerNormalizationGrad"
     case leakyRelu = "LeakyRelu"
+    case less = "Less"
     case log = "Log"
     case logSoftmax = "LogSoftmax"
     case matMul = "MatMul"
@@ -82,6 +85,7 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case tanh = "Tanh"
     case transpose = "Transpose"
     case unsqueeze = "Unsqueeze"
+    case `where` = "Where"
 
     /// The operator domain: "" for ONNX ops, `OpDomain.ours` for our fused ops and `Gelu`
     /// (ONNX adds Gelu only in opset 20, above the opset 17 that export writes by default;

@@ -93,6 +93,7 @@ public enum OpVersions {
         .div: [OpVersion(13, "Div-13"), OpVersion(14, typesOnly)],
         .dropout: [OpVersion(13, "Dropout-13"), OpVersion(22, typesOnly)],
         .elu: [OpVersion(6, "Elu-6"), OpVersion(22, typesOnly)],
+        .equal: [OpVersion(13, "Equal-13"), OpVersion(19, "adds string")],
         .erf: [OpVersion(13, "Erf-13")],
         .exp: [OpVersion(13, "Exp-13")],
         .flatten: [
@@ -104,6 +105,7 @@ public enum OpVersions {
         .gelu: [OpVersion(20, "Gelu-20, new in the default domain (our domain has it at every opset)")],
         .gemm: [OpVersion(13, "Gemm-13")],
         .globalAveragePool: [OpVersion(1, "GlobalAveragePool-1"), OpVersion(22, typesOnly)],
+        .greater: [OpVersion(13, "Greater-13")],
         .hardSigmoid: [OpVersion(6, "HardSigmoid-6"), OpVersion(22, typesOnly)],
         .hardSwish: [OpVersion(14, "HardSwish-14, new"), OpVersion(22, typesOnly)],
         .identity: [
@@ -113,6 +115,7 @@ public enum OpVersions {
         ],
         .layerNormalization: [OpVersion(17, "LayerNormalization-17, new (with stash_type)")],
         .leakyRelu: [OpVersion(6, "LeakyRelu-6"), OpVersion(16, typesOnly)],
+        .less: [OpVersion(13, "Less-13")],
         .log: [OpVersion(13, "Log-13")],
         .logSoftmax: [OpVersion(13, "LogSoftmax-13")],
         .matMul: [OpVersion(13, "MatMul-13")],
@@ -173,6 +176,7 @@ public enum OpVersions {
             OpVersion(13, "Unsqueeze-13"), OpVersion(21, typesOnly), OpVersion(23, typesOnly),
             OpVersion(24, typesOnly), OpVersion(25, typesOnly),
         ],
+        .where: [OpVersion(9, "Where-9"), OpVersion(16, "adds bfloat16")],
     ]
 
     /// The version of `op` in effect at ONNX opset `opset`, or nil when the op has none there

@@ -11,6 +11,10 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
         return try ClipKernel(binding: node)
     case .add, .sub, .mul, .div, .pow:
         return try BinaryKernel(binding: node)
+    case .equal, .less, .greater:
+        return try ComparisonKernel(binding: node)
+    case .where:
+        return try WhereKernel(binding: node)
     case .max, .min, .sum, .mean:
         return try VariadicKernel(binding: node)
     case .gemm, .fusedGemm:

@@ -68,6 +68,16 @@ import Testing
     static let cases: [Case] = [
         variadic("Sum"), variadic("Mean"),
         Case(
+            name: "Where with a broadcast condition and a broadcast Y",
+            body: #"""
+                node { op_type: "Mul" input: "x" input: "scale" output: "h" }
+                node { op_type: "Where" input: "c" input: "h" input: "w" output: "y" }
+                initializer { name: "scale" data_type: FLOAT dims: 4 float_data: [0.8, 1.1, 0.6, 1.3] }
+                initializer { name: "c" data_type: BOOL dims: 4 raw_data: "\001\000\001\000" }
+                initializer { name: "w" data_type: FLOAT dims: 3 dims: 1 float_data: [0.2, -0.4, 0.7] }
+                """#,
+            inputShape: [3, 4], outputShape: [3, 4]),
+        Case(
             name: "Gemm+Relu+Gemm, softmax cross-entropy on class indices",
             body: gemmLayer("x", "h", "fc1", inputs: 5, units: 6)
                 + #"node { op_type: "Relu" input: "h" output: "r" }"# + gemmLayer("r", "y", "fc2", inputs: 6, units: 4),
