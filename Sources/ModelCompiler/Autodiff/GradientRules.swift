@@ -21,6 +21,8 @@ public enum GradientRules {
         case .sub: return broadcastGradients(&b, scaleA: 1, scaleB: -1)
         case .sum, .mean: return sumOrMean(&b)
         case .where: return whereGradients(&b)
+        // Expand broadcasts: the gradient sums dY back over the broadcast axes.
+        case .expand: return [b.emit(.sumToShape, [b.outputGradients[0], b.input(0)]), nil]
         case .mul: return mul(&b)
         case .div: return div(&b)
         case .softmax, .logSoftmax: return softmax(&b)

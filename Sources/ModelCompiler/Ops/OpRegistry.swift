@@ -4,14 +4,14 @@ public enum OpRegistry {
     public static let all: [OpSchema] = [
         .abs, .activationGrad, .add, .argMax, .averagePool, .batchNormalization, .batchNormalizationGrad,
         .batchNormalizationTrain, .batchNormalizationTrainGrad, .broadcastLike, .cast, .ceil, .clip,
-        .concat, .constant, .conv, .convGrad, .convTranspose, .div, .dropout, .dropoutMask, .elu, .equal, .erf, .exp, .flatten, .floor,
+        .concat, .constant, .constantOfShape, .conv, .convGrad, .convTranspose, .div, .dropout, .dropoutMask, .elu, .equal, .erf, .exp, .expand, .flatten, .floor,
         .fusedConv,
         .fusedGemm, .gather, .gatherGrad, .gelu, .gemm, .globalAveragePool, .gradientNormScale, .greater, .hardSigmoid, .hardSwish, .headLoss,
         .headLossGrad,
         .identity, .layerNormalization, .layerNormalizationGrad, .leakyRelu, .less, .log, .logSoftmax, .matMul, .max, .maxPool, .mean, .min, .mul,
         .neg,
         .negativeLogLikelihoodLoss, .optimizerStep, .poolGrad, .pow, .reciprocal, .reduceMax, .reduceMean, .reduceSum, .relu,
-        .reshape, .reshapeLike, .round, .selu, .sigmoid, .sign, .softmax, .softmaxCrossEntropyLoss, .softmaxGrad, .softplus, .split,
+        .reshape, .reshapeLike, .round, .selu, .shape, .sigmoid, .sign, .softmax, .softmaxCrossEntropyLoss, .softmaxGrad, .softplus, .split,
         .sqrt, .squeeze, .sub, .sum, .sumToShape, .tanh, .transpose, .unsqueeze, .where,
     ]
 

@@ -88,6 +88,10 @@ public enum OpVersions {
             OpVersion(13, "Constant-13"), OpVersion(19, typesOnly), OpVersion(21, typesOnly),
             OpVersion(23, typesOnly), OpVersion(24, typesOnly), OpVersion(25, typesOnly),
         ],
+        .constantOfShape: [
+            OpVersion(9, "ConstantOfShape-9"), OpVersion(20, typesOnly), OpVersion(21, typesOnly),
+            OpVersion(23, typesOnly), OpVersion(24, typesOnly), OpVersion(25, typesOnly),
+        ],
         .conv: [OpVersion(11, "Conv-11"), OpVersion(22, typesOnly)],
         .convTranspose: [OpVersion(11, "ConvTranspose-11"), OpVersion(22, typesOnly)],
         .div: [OpVersion(13, "Div-13"), OpVersion(14, typesOnly)],
@@ -96,6 +100,7 @@ public enum OpVersions {
         .equal: [OpVersion(13, "Equal-13"), OpVersion(19, "adds string")],
         .erf: [OpVersion(13, "Erf-13")],
         .exp: [OpVersion(13, "Exp-13")],
+        .expand: [OpVersion(13, "Expand-13")],
         .flatten: [
             OpVersion(13, "Flatten-13"), OpVersion(21, typesOnly), OpVersion(23, typesOnly),
             OpVersion(24, typesOnly), OpVersion(25, typesOnly),
@@ -150,6 +155,11 @@ public enum OpVersions {
         ],
         .round: [OpVersion(11, "Round-11"), OpVersion(22, typesOnly)],
         .selu: [OpVersion(6, "Selu-6"), OpVersion(22, typesOnly)],
+        .shape: [
+            OpVersion(13, "Shape-13"), OpVersion(15, "adds start and end", added: [.attribute("start"), .attribute("end")]),
+            OpVersion(19, typesOnly), OpVersion(21, typesOnly), OpVersion(23, typesOnly), OpVersion(24, typesOnly),
+            OpVersion(25, typesOnly),
+        ],
         .sigmoid: [OpVersion(13, "Sigmoid-13")],
         .sign: [OpVersion(13, "Sign-13")],
         .softmax: [OpVersion(13, "Softmax-13")],

@@ -1,7 +1,7 @@
 import ModelCompiler
 
 /// Equal, Less, Greater (ONNX Equal-13/19, Less-13, Greater-13): BOOL C = A op B with numpy
-/// broadcasting, for float32, int64 and int32 operands (and bool for Equal). NaN compares
+/// broadcasting, for float32, int64, int32 and uint8 operands (and bool for Equal). NaN compares
 /// false, as in IEEE arithmetic and ONNX Runtime.
 struct ComparisonKernel: Kernel {
     enum Operation: Sendable { case equal, less, greater }
@@ -21,7 +21,8 @@ struct ComparisonKernel: Kernel {
         guard let a = node.inputTypes.first ?? nil, node.inputTypes.count == 2, node.inputTypes[1] == a else {
             throw node.error("A and B must have one element type, got \(node.inputTypes.map { $0?.rawValue ?? "?" })")
         }
-        let supported: [ElementType] = operation == .equal ? [.float32, .int64, .int32, .bool] : [.float32, .int64, .int32]
+        let supported: [ElementType] =
+            operation == .equal ? [.float32, .int64, .int32, .uint8, .bool] : [.float32, .int64, .int32, .uint8]
         guard supported.contains(a) else {
             throw node.error("\(node.op.rawValue) of \(a) inputs is not supported (\(supported.map(\.rawValue)))")
         }

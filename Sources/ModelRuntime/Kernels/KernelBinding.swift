@@ -13,6 +13,12 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
         return try BinaryKernel(binding: node)
     case .equal, .less, .greater:
         return try ComparisonKernel(binding: node)
+    case .shape:
+        return try ShapeKernel(binding: node)
+    case .constantOfShape:
+        return try ConstantOfShapeKernel(binding: node)
+    case .expand:
+        return try ExpandKernel(binding: node)
     case .where:
         return try WhereKernel(binding: node)
     case .max, .min, .sum, .mean:

@@ -68,6 +68,15 @@ import Testing
     static let cases: [Case] = [
         variadic("Sum"), variadic("Mean"),
         Case(
+            name: "Expand of a weight row, added to the input",
+            body: """
+                node { op_type: "Expand" input: "w" input: "s" output: "e" }
+                node { op_type: "Mul" input: "x" input: "e" output: "y" }
+                initializer { name: "w" data_type: FLOAT dims: 1 dims: 4 float_data: [0.8, -1.1, 0.6, 1.3] }
+                initializer { name: "s" data_type: INT64 dims: 2 int64_data: [3, 1] }
+                """,
+            inputShape: [3, 4], outputShape: [3, 4]),
+        Case(
             name: "Where with a broadcast condition and a broadcast Y",
             body: #"""
                 node { op_type: "Mul" input: "x" input: "scale" output: "h" }
