@@ -10,8 +10,8 @@ public enum OpRegistry {
         .headLossGrad,
         .identity, .layerNormalization, .layerNormalizationGrad, .leakyRelu, .less, .log, .logSoftmax, .matMul, .max, .maxPool, .mean, .min, .mul,
         .neg,
-        .negativeLogLikelihoodLoss, .optimizerStep, .poolGrad, .pow, .reciprocal, .reduceMax, .reduceMean, .reduceSum, .relu,
-        .reshape, .reshapeLike, .round, .selu, .shape, .sigmoid, .sign, .softmax, .softmaxCrossEntropyLoss, .softmaxGrad, .softplus, .split,
+        .negativeLogLikelihoodLoss, .optimizerStep, .poolGrad, .pow, .range, .reciprocal, .reduceMax, .reduceMean, .reduceSum, .relu,
+        .reshape, .reshapeLike, .round, .selu, .shape, .sigmoid, .sign, .slice, .softmax, .softmaxCrossEntropyLoss, .softmaxGrad, .softplus, .split,
         .sqrt, .squeeze, .sub, .sum, .sumToShape, .tanh, .transpose, .unsqueeze, .where,
     ]
 

@@ -132,6 +132,7 @@ public enum OpVersions {
         .neg: [OpVersion(13, "Neg-13")],
         .negativeLogLikelihoodLoss: [OpVersion(13, "NegativeLogLikelihoodLoss-13"), OpVersion(22, typesOnly)],
         .pow: [OpVersion(13, "Pow-13"), OpVersion(15, typesOnly)],
+        .range: [OpVersion(11, "Range-11")],
         .reciprocal: [OpVersion(13, "Reciprocal-13")],
         .reduceMax: [
             OpVersion(13, "ReduceMax-13: axes attribute"),
@@ -162,6 +163,7 @@ public enum OpVersions {
         ],
         .sigmoid: [OpVersion(13, "Sigmoid-13")],
         .sign: [OpVersion(13, "Sign-13")],
+        .slice: [OpVersion(13, "Slice-13")],
         .softmax: [OpVersion(13, "Softmax-13")],
         .softmaxCrossEntropyLoss: [OpVersion(13, "SoftmaxCrossEntropyLoss-13")],
         .softplus: [OpVersion(1, "Softplus-1"), OpVersion(22, typesOnly)],

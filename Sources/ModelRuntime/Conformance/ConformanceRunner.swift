@@ -16,7 +16,7 @@ public enum ConformanceRunner {
     /// holding the data set's values (and notes it in the outcome).
     public static let shapeInputs: [OpType: Set<Int>] = [
         .reshape: [1], .squeeze: [1], .unsqueeze: [1], .split: [1], .reduceSum: [1], .reduceMean: [1], .reduceMax: [1],
-        .expand: [1], .constantOfShape: [0],
+        .expand: [1], .constantOfShape: [0], .slice: [1, 2, 3, 4], .range: [0, 1, 2],
     ]
 
     /// The outcome of `testCase`, run with `threads` BLAS and kernel threads.

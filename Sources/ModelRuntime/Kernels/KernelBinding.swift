@@ -19,6 +19,10 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
         return try ConstantOfShapeKernel(binding: node)
     case .expand:
         return try ExpandKernel(binding: node)
+    case .slice:
+        return try SliceKernel(binding: node)
+    case .range:
+        return try RangeKernel(binding: node)
     case .where:
         return try WhereKernel(binding: node)
     case .max, .min, .sum, .mean:
