@@ -118,15 +118,17 @@ public enum ConformanceRunner {
             case .success(let (fileName, tensor)):
                 let name = inputNames.contains(fileName) ? fileName : inputNames[position]
                 guard frozen.contains(name) else { continue }
-                guard tensor.elementType == .int64 else {
+                // Shape rules read integer constants only (a float Range's length stays unknown).
+                guard tensor.elementType == .int64 || tensor.elementType == .int32 else {
                     return .failure(
-                        .notSupported("input '\(name)' sets a shape but is \(tensor.elementType), not int64"))
+                        .notSupported(
+                            "input '\(name)' sets a shape but is \(tensor.elementType); shape rules read int64 and int32 constants only"))
                 }
                 var proto = ProtoTensor()
                 proto.name = name
-                proto.dataType = .int64
+                proto.dataType = tensor.elementType.protoType
                 proto.dims = tensor.shape.map { Int64($0) }
-                proto.int64Data = tensor.int64s
+                proto.rawData = tensor.withUnsafeBytes { Data($0) }
                 initializers.append(proto)
             case .failure(let error): return .failure(error)
             }
