@@ -14,10 +14,17 @@ public enum ONNXImport {
     public static let headMetadataPrefix = "modelformat.head."
     /// Metadata key under which the training section travels through ONNX.
     public static let trainingMetadataKey = "modelformat.training"
+    /// The newest ONNX IR version read: 13, the one onnx pairs with opset 25 (the newest opset
+    /// accepted; onnx.helper.VERSION_TABLE pairs opsets 23, 24 and 25 with IR 11, 12 and 13).
+    /// Later IR versions may hold constructs this reader does not know, so they are refused.
+    public static let newestIRVersion: Int64 = 13
 
     /// Converts `onnx`, or throws `FormatError.unsupportedONNX` listing every problem.
     public static func convert(_ onnx: Onnx_ModelProto) throws(FormatError) -> ProtoModel {
         var problems: [String] = []
+        if onnx.irVersion > newestIRVersion {
+            problems.append("IR version \(onnx.irVersion) is newer than the newest supported, \(newestIRVersion)")
+        }
         var model = ProtoModel()
         model.irVersion = 1
         model.producerName = onnx.producerName

@@ -96,7 +96,7 @@ import Testing
         input.name = "x"
         input.type.tensorType.elemType = 1
         onnx.graph.input = [input]
-        for (index, op) in ["Erf", "Mod", "Erf"].enumerated() {
+        for (index, op) in ["Atanh", "BitShift", "Atanh"].enumerated() {
             var node = Onnx_NodeProto()
             node.name = "n\(index)"
             node.opType = op
@@ -119,7 +119,7 @@ import Testing
         let lines = result.stderr.split(separator: "\n").filter { $0.contains("graph.unsupported-ops") }
         #expect(lines.count == 1)
         #expect(
-            lines.first?.contains("2 op type(s) are not supported: Erf (2 nodes: n0, n2); Mod (1 node: n1)") == true)
+            lines.first?.contains("2 op type(s) are not supported: Atanh (did you mean Tanh?) (2 nodes: n0, n2); BitShift (1 node: n1)") == true)
     }
 
     /// A misspelt op names its nearest supported op.

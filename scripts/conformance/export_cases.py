@@ -14,14 +14,16 @@ becomes
 
 and OUTDIR/cases.json maps each case name to its op, rtol/atol and opsets.
 
-Opset retargeting. The generator writes each model at its op's newest since_version (22, 25 and
-28 for many ops whose semantics have not changed since opset 17, only their type lists), while
-we accept opsets 13-17 only. A model outside 13-17 is rewritten to opset 17 when, and only when,
-onnx.checker (full_check, so strict shape inference) accepts it at 17 and the ONNX reference
-evaluator at opset 17 reproduces the expected outputs within the case's tolerances. Otherwise
-the model keeps its opset and the runner reports the case as not supported. cases.json records
-"source_opset" and "opset" for every case, and "retarget" with the reason when it was refused.
---no-retarget writes every model as generated.
+Opsets. Every case in opsets 13-25 (the ones import accepts, each op at its version there; see
+Sources/ModelCompiler/Ops/OpVersions.swift) runs at the opset it was generated for. The
+generator writes some models at opsets we do not accept: 26-28 (the newest since_version of
+ops whose semantics have not changed since, only their type lists) and a few below 13. Such a
+model is rewritten to opset 25 (newer) or 13 (older), with the IR version onnx pairs with that
+opset, when, and only when, onnx.checker (full_check, so strict shape inference) accepts it
+there and the ONNX reference evaluator at that opset reproduces the expected outputs within the
+case's tolerances. Otherwise the model keeps its opset and the runner reports the case as not
+supported. cases.json records "source_opset" and "opset" for every case, and "retarget" with the
+reason when it was refused. --no-retarget writes every model as generated.
 """
 from __future__ import annotations
 
@@ -37,15 +39,16 @@ import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OP_TYPE_SWIFT = os.path.join(REPO, "Sources", "ModelCompiler", "Ops", "OpType.swift")
-TARGET_OPSET = 17
-ACCEPTED_OPSETS = range(13, 18)
+ACCEPTED_OPSETS = range(13, 26)
+# The IR version onnx.helper.VERSION_TABLE pairs with each retarget opset.
+IR_VERSION_FOR_OPSET = {13: 7, 25: 13}
 DEFAULT_RTOL, DEFAULT_ATOL = 1e-3, 1e-7
 
 
 def our_ops(path: str) -> list[str]:
     """The ONNX spellings of the OpType cases, e.g. `case abs = "Abs"` -> Abs."""
     with open(path, encoding="utf-8") as f:
-        return re.findall(r'^\s*case\s+\w+\s*=\s*"([A-Za-z0-9]+)"', f.read(), flags=re.M)
+        return re.findall(r'^\s*case\s+`?\w+`?\s*=\s*"([A-Za-z0-9]+)"', f.read(), flags=re.M)
 
 
 def onnx_opset(model) -> int | None:
@@ -81,7 +84,8 @@ def close(got, expected, rtol: float, atol: float) -> bool:
 
 
 def retarget(case) -> tuple[object, str | None]:
-    """The case's model at opset 17 when that is provably equivalent, else (original, reason)."""
+    """The case's model at the nearest accepted opset when that is provably equivalent, else
+    (original, reason)."""
     import onnx
     from onnx.reference import ReferenceEvaluator
 
@@ -89,16 +93,18 @@ def retarget(case) -> tuple[object, str | None]:
     source = onnx_opset(model)
     if source is None or source in ACCEPTED_OPSETS:
         return model, None
+    target = ACCEPTED_OPSETS[-1] if source > ACCEPTED_OPSETS[-1] else ACCEPTED_OPSETS[0]
     candidate = onnx.ModelProto()
     candidate.CopyFrom(model)
+    candidate.ir_version = IR_VERSION_FOR_OPSET[target]
     for opset in candidate.opset_import:
         if opset.domain in ("", "ai.onnx"):
-            opset.version = TARGET_OPSET
+            opset.version = target
     try:
         onnx.checker.check_model(candidate, full_check=True)
     except Exception as error:  # noqa: BLE001 - any refusal keeps the original opset
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return model, f"not valid at opset {TARGET_OPSET}: {first[:200]}"
+        return model, f"not valid at opset {target}: {first[:200]}"
     for inputs, outputs in case.data_sets:
         names = [i.name for i in candidate.graph.input]
         try:
@@ -106,10 +112,10 @@ def retarget(case) -> tuple[object, str | None]:
                 warnings.simplefilter("ignore")
                 got = ReferenceEvaluator(candidate).run(None, {n: to_array(v) for n, v in zip(names, inputs)})
         except Exception as error:  # noqa: BLE001
-            return model, f"the reference evaluator fails at opset {TARGET_OPSET}: {str(error).strip()[:200]}"
+            return model, f"the reference evaluator fails at opset {target}: {str(error).strip()[:200]}"
         for index, (g, e) in enumerate(zip(got, outputs)):
             if not close(g, to_array(e), case.rtol, case.atol):
-                return model, f"output {index} differs at opset {TARGET_OPSET} (reference evaluator)"
+                return model, f"output {index} differs at opset {target} (reference evaluator)"
     return candidate, None
 
 
@@ -190,7 +196,8 @@ def main() -> int:
         f.write("\n")
     print(
         f"wrote {len(index)} cases for {len(ops)} ops to {args.outdir} "
-        f"({retargeted} retargeted to opset {TARGET_OPSET}, {refused} kept at an opset we refuse)"
+        f"({retargeted} retargeted to opset {ACCEPTED_OPSETS[0]} or {ACCEPTED_OPSETS[-1]}, "
+        f"{refused} kept at an opset we refuse)"
     )
     return 0
 

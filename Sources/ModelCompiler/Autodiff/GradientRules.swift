@@ -8,7 +8,8 @@ public enum GradientRules {
     /// The gradients of the builder's node's inputs, or nil when its op has no rule.
     static func apply(_ b: inout GradientBuilder) throws(CompileError) -> [ValueID?]? {
         switch b.node.op {
-        case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh:
+        case .abs, .elu, .erf, .exp, .gelu, .hardSigmoid, .hardSwish, .leakyRelu, .log, .reciprocal, .relu, .selu,
+            .sigmoid, .softplus, .sqrt, .tanh:
             return pointwise(&b)
         case .neg: return [b.emit(.neg, [b.outputGradients[0]])]
         // Training lowers random Dropouts to a mask product (DropoutLowering); the ones left
@@ -18,6 +19,10 @@ public enum GradientRules {
             return [b.emit(.reshapeLike, [b.outputGradients[0], b.input(0)])]
         case .add: return broadcastGradients(&b, scaleA: 1, scaleB: 1)
         case .sub: return broadcastGradients(&b, scaleA: 1, scaleB: -1)
+        case .sum, .mean: return sumOrMean(&b)
+        case .where: return whereGradients(&b)
+        // Expand broadcasts: the gradient sums dY back over the broadcast axes.
+        case .expand: return [b.emit(.sumToShape, [b.outputGradients[0], b.input(0)]), nil]
         case .mul: return mul(&b)
         case .div: return div(&b)
         case .softmax, .logSoftmax: return softmax(&b)
@@ -108,6 +113,31 @@ public enum GradientRules {
             var attributes = Attributes([])
             attributes.set("scale", float: scale)
             result[position] = b.emit(.sumToShape, [dY, b.input(position)], attributes: attributes)
+        }
+        return result
+    }
+
+    /// Sum(X1..Xn), Mean(X1..Xn): dXi = dY (times 1/n for the mean) summed back to Xi's shape.
+    private static func sumOrMean(_ b: inout GradientBuilder) -> [ValueID?] {
+        let count = b.node.inputs.count
+        let scale: Float = b.node.op == .mean ? 1 / Float(count) : 1
+        return (0..<count).map { position in
+            guard b.needs(position) else { return nil }
+            var attributes = Attributes([])
+            attributes.set("scale", float: scale)
+            return b.emit(.sumToShape, [b.outputGradients[0], b.input(position)], attributes: attributes)
+        }
+    }
+
+    /// Where(C, X, Y): dX = Σ Where(C, dY, 0), dY = Σ Where(C, 0, dY), each summed to its
+    /// operand's shape; the condition has no gradient.
+    private static func whereGradients(_ b: inout GradientBuilder) -> [ValueID?] {
+        var result: [ValueID?] = [nil, nil, nil]
+        let dY = b.outputGradients[0]
+        for position in [1, 2] where b.needs(position) {
+            let zero = b.constant(float: 0)
+            let selected = b.emit(.where, [b.input(0), position == 1 ? dY : zero, position == 1 ? zero : dY])
+            result[position] = b.emit(.sumToShape, [selected, b.input(position)])
         }
         return result
     }
@@ -238,20 +268,16 @@ public enum GradientRules {
             throw b.unsupported("the input's rank is unknown")
         }
         var axes: [Int]
-        if b.node.op == .reduceSum {
-            if let axesInput = b.input(1) {
-                guard let values = b.constantInts(axesInput) else { throw b.unsupported("axes must be a constant") }
-                axes = values
-            } else {
-                axes = []
-            }
-            // Empty axes reduce everything unless noop_with_empty_axes (ONNX ReduceSum-13).
-            if axes.isEmpty {
-                guard b.attributes.int("noop_with_empty_axes", default: 0) == 0 else { return [b.outputGradients[0]] }
-                axes = Array(0..<rank)
-            }
+        if let axesInput = b.input(1) {
+            guard let values = b.constantInts(axesInput) else { throw b.unsupported("axes must be a constant") }
+            axes = values
         } else {
-            axes = b.attributes.ints("axes") ?? Array(0..<rank)
+            axes = b.attributes.ints("axes") ?? []
+        }
+        // Empty axes reduce everything unless noop_with_empty_axes (ReduceSum-13, ReduceMean-18).
+        if axes.isEmpty {
+            guard b.attributes.int("noop_with_empty_axes", default: 0) == 0 else { return [b.outputGradients[0]] }
+            axes = Array(0..<rank)
         }
         axes = axes.map { $0 < 0 ? $0 + rank : $0 }.sorted()
         var attributes = Attributes([])

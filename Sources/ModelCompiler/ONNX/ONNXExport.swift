@@ -2,32 +2,36 @@ import Foundation
 import ModelFormat
 import SwiftProtobuf
 
-/// Maps our model onto an ONNX `ModelProto` (IR version 8, opset 17).
+/// Maps our model onto an ONNX `ModelProto`, at opset 17 (IR version 8) unless a node needs a
+/// later opset (`ONNXExportOpset` states the rule and converts the forms).
 ///
 /// Attribute types come from the op registry, which is why export lives in the compiler.
 /// Fillers must be materialised first (ONNX has no filler); compressed and external payloads
 /// are decoded into `raw_data`. Heads and the training section travel as metadata in text
 /// format (`modelformat.head.<i>`, `modelformat.training`) and `ONNXImport` restores them.
 public enum ONNXExport {
-    /// ONNX IR version written: 8 is the one paired with opset 17.
+    /// ONNX IR version written at opset 17 (the pairing of onnx.helper.VERSION_TABLE).
     public static let irVersion: Int64 = 8
 
     /// The ONNX form of `model`, which must verify without errors.
     public static func convert(_ model: ProtoModel, file: URL? = nil) throws(CompileError) -> Onnx_ModelProto {
         let diagnostics = Verifier(file: file).verify(model)
         if diagnostics.hasErrors { throw .invalidModel(diagnostics) }
-        let materialized = try FillerMaterializer.materialize(model)
+        var materialized = try FillerMaterializer.materialize(model)
+        materialized.graph.node = materialized.graph.node.flatMap(unfused)
+        let opsetVersion = ONNXExportOpset.opset(for: materialized.graph)
+        materialized.graph = ONNXExportOpset.rewrite(materialized.graph, opset: opsetVersion)
         let context = PayloadContext(modelFile: file)
         var onnx = Onnx_ModelProto()
-        onnx.irVersion = irVersion
+        onnx.irVersion = ONNXExportOpset.irVersion(for: opsetVersion)
         onnx.producerName = model.producerName.isEmpty ? "modelc" : model.producerName
         onnx.producerVersion = model.producerName.isEmpty ? ToolVersion.current : model.producerVersion
         if !model.doc.isEmpty { onnx.docString = model.doc }
         var opset = Onnx_OperatorSetIdProto()
         opset.domain = ""
-        opset.version = OpDomain.onnxOpset
+        opset.version = opsetVersion
         onnx.opsetImport = [opset]
-        if materialized.graph.node.flatMap(unfused).contains(where: { $0.domain == OpDomain.ours }) {
+        if materialized.graph.node.contains(where: { domain(of: $0) == OpDomain.ours }) {
             var ours = Onnx_OperatorSetIdProto()
             ours.domain = OpDomain.ours
             ours.version = 1
@@ -78,7 +82,7 @@ public enum ONNXExport {
             onnx.initializer.append(try convert(tensor, context: context))
         }
         for node in graph.node {
-            onnx.node += try unfused(node).map { node throws(FormatError) in try convert(node, context: context) }
+            onnx.node.append(try convert(node, context: context))
         }
         return onnx
     }
@@ -165,6 +169,13 @@ public enum ONNXExport {
         return nodes
     }
 
+    /// The domain a node is written in: the op's, except Gelu, whose domain `ONNXExportOpset`
+    /// chose (ONNX's from opset 20, ours before).
+    private static func domain(of node: ProtoNode) -> String {
+        if node.opType == "Gelu" { return node.domain == OpDomain.ours ? OpDomain.ours : "" }
+        return OpType(rawValue: node.opType)?.domain ?? node.domain
+    }
+
     private static func convert(_ info: ProtoValueInfo) -> Onnx_ValueInfoProto {
         var onnx = Onnx_ValueInfoProto()
         onnx.name = info.name
@@ -192,8 +203,7 @@ public enum ONNXExport {
         var onnx = Onnx_NodeProto()
         onnx.name = node.name
         onnx.opType = node.opType
-        // Gelu is ONNX-domain from opset 20 but ours at opset 17.
-        onnx.domain = OpType(rawValue: node.opType)?.domain ?? node.domain
+        onnx.domain = domain(of: node)
         onnx.input = node.input
         onnx.output = node.output
         if !node.doc.isEmpty { onnx.docString = node.doc }

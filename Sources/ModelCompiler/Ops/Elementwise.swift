@@ -17,8 +17,11 @@ extension OpSchema {
     static let abs = unary(.abs, "Y = |X| (ONNX Abs-13)")
     static let add = binary(.add, "C = A + B, broadcasting (ONNX Add-14)")
     static let cast = OpSchema(
-        type: .cast, summary: "Y = X converted to data type `to` (ONNX Cast-13)",
-        inputs: [Port("input")], outputs: [Port("output")], attributes: [.required("to", .int)],
+        type: .cast, summary: "Y = X converted to data type `to` (ONNX Cast-13..25)",
+        inputs: [Port("input")], outputs: [Port("output")],
+        // saturate (Cast-19) and round_mode (Cast-24) only affect float8/float4 targets, which
+        // the runtime does not store; they are accepted and have no effect.
+        attributes: [.required("to", .int), .int("saturate", 1), .string("round_mode", "up")],
         inferTypes: inferCast)
     static let clip = OpSchema(
         type: .clip, summary: "Y = min(max(X, min), max) (ONNX Clip-13)",

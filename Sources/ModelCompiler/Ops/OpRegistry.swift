@@ -3,16 +3,16 @@ public enum OpRegistry {
     /// Every schema; `OpRegistryTests` checks each `OpType` appears exactly once.
     public static let all: [OpSchema] = [
         .abs, .activationGrad, .add, .argMax, .averagePool, .batchNormalization, .batchNormalizationGrad,
-        .batchNormalizationTrain, .batchNormalizationTrainGrad, .broadcastLike, .cast, .clip,
-        .concat, .constant, .conv, .convGrad, .convTranspose, .div, .dropout, .dropoutMask, .elu, .exp, .flatten,
+        .batchNormalizationTrain, .batchNormalizationTrainGrad, .broadcastLike, .cast, .ceil, .clip,
+        .concat, .constant, .constantOfShape, .conv, .convGrad, .convTranspose, .div, .dropout, .dropoutMask, .elu, .equal, .erf, .exp, .expand, .flatten, .floor,
         .fusedConv,
-        .fusedGemm, .gather, .gatherGrad, .gelu, .gemm, .globalAveragePool, .gradientNormScale, .headLoss,
+        .fusedGemm, .gather, .gatherGrad, .gelu, .gemm, .globalAveragePool, .gradientNormScale, .greater, .hardSigmoid, .hardSwish, .headLoss,
         .headLossGrad,
-        .identity, .layerNormalization, .layerNormalizationGrad, .leakyRelu, .log, .logSoftmax, .matMul, .maxPool, .mul,
+        .identity, .layerNormalization, .layerNormalizationGrad, .leakyRelu, .less, .log, .logSoftmax, .matMul, .max, .maxPool, .mean, .min, .mul,
         .neg,
-        .negativeLogLikelihoodLoss, .optimizerStep, .poolGrad, .pow, .reduceMax, .reduceMean, .reduceSum, .relu,
-        .reshape, .reshapeLike, .selu, .sigmoid, .softmax, .softmaxCrossEntropyLoss, .softmaxGrad, .softplus, .split,
-        .sqrt, .squeeze, .sub, .sumToShape, .tanh, .transpose, .unsqueeze,
+        .negativeLogLikelihoodLoss, .optimizerStep, .poolGrad, .pow, .range, .reciprocal, .reduceMax, .reduceMean, .reduceSum, .relu,
+        .reshape, .reshapeLike, .round, .selu, .shape, .sigmoid, .sign, .slice, .softmax, .softmaxCrossEntropyLoss, .softmaxGrad, .softplus, .split,
+        .sqrt, .squeeze, .sub, .sum, .sumToShape, .tanh, .transpose, .unsqueeze, .where,
     ]
 
     private static let byType: [OpType: OpSchema] = Dictionary(

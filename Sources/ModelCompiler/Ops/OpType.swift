@@ -14,9 +14,11 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case batchNormalizationTrainGrad = "BatchNormalizationTrainGrad"
     case broadcastLike = "BroadcastLike"
     case cast = "Cast"
+    case ceil = "Ceil"
     case clip = "Clip"
     case concat = "Concat"
     case constant = "Constant"
+    case constantOfShape = "ConstantOfShape"
     case conv = "Conv"
     case convGrad = "ConvGrad"
     case convTranspose = "ConvTranspose"
@@ -24,8 +26,12 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case dropout = "Dropout"
     case dropoutMask = "DropoutMask"
     case elu = "Elu"
+    case equal = "Equal"
+    case erf = "Erf"
     case exp = "Exp"
+    case expand = "Expand"
     case flatten = "Flatten"
+    case floor = "Floor"
     case fusedConv = "FusedConv"
     case fusedGemm = "FusedGemm"
     case gather = "Gather"
@@ -34,30 +40,43 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case gemm = "Gemm"
     case globalAveragePool = "GlobalAveragePool"
     case gradientNormScale = "GradientNormScale"
+    case greater = "Greater"
+    case hardSigmoid = "HardSigmoid"
+    case hardSwish = "HardSwish"
     case headLoss = "HeadLoss"
     case headLossGrad = "HeadLossGrad"
     case identity = "Identity"
     case layerNormalization = "LayerNormalization"
     case layerNormalizationGrad = "LayerNormalizationGrad"
     case leakyRelu = "LeakyRelu"
+    case less = "Less"
     case log = "Log"
     case logSoftmax = "LogSoftmax"
     case matMul = "MatMul"
+    case max = "Max"
     case maxPool = "MaxPool"
+    case mean = "Mean"
+    case min = "Min"
     case mul = "Mul"
     case neg = "Neg"
     case negativeLogLikelihoodLoss = "NegativeLogLikelihoodLoss"
     case optimizerStep = "OptimizerStep"
     case poolGrad = "PoolGrad"
     case pow = "Pow"
+    case range = "Range"
+    case reciprocal = "Reciprocal"
     case reduceMax = "ReduceMax"
     case reduceMean = "ReduceMean"
     case reduceSum = "ReduceSum"
     case relu = "Relu"
     case reshape = "Reshape"
     case reshapeLike = "ReshapeLike"
+    case round = "Round"
     case selu = "Selu"
+    case shape = "Shape"
     case sigmoid = "Sigmoid"
+    case sign = "Sign"
+    case slice = "Slice"
     case softmax = "Softmax"
     case softmaxCrossEntropyLoss = "SoftmaxCrossEntropyLoss"
     case softmaxGrad = "SoftmaxGrad"
@@ -66,13 +85,16 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case sqrt = "Sqrt"
     case squeeze = "Squeeze"
     case sub = "Sub"
+    case sum = "Sum"
     case sumToShape = "SumToShape"
     case tanh = "Tanh"
     case transpose = "Transpose"
     case unsqueeze = "Unsqueeze"
+    case `where` = "Where"
 
     /// The operator domain: "" for ONNX ops, `OpDomain.ours` for our fused ops and `Gelu`
-    /// (ONNX adds Gelu only in opset 20, above the opset 17 we follow).
+    /// (ONNX adds Gelu only in opset 20, above the opset 17 that export writes by default;
+    /// import takes Gelu in either domain, see `OpVersions`).
     public var domain: String {
         switch self {
         case .fusedConv, .fusedGemm, .gelu: OpDomain.ours
@@ -115,10 +137,12 @@ extension OpType {
 public enum OpDomain {
     /// Our domain, for ops that ONNX (opset 17) lacks.
     public static let ours = "ai.modelformat"
-    /// The ONNX opset whose semantics our ONNX-domain ops follow, and which export declares.
+    /// The opset a model without one is taken to declare, and the lowest that export writes
+    /// (it writes a higher one only when a node's form needs it, see `ONNXExportOpset`).
     public static let onnxOpset: Int64 = 17
-    /// ONNX opsets whose semantics for our ops equal opset 17's, accepted on import.
-    public static let acceptedOnnxOpsets: ClosedRange<Int64> = 13...17
+    /// ONNX opsets of the default domain accepted on import; `OpVersions` lists, per op, the
+    /// versions in effect at these opsets and what each changed.
+    public static let acceptedOnnxOpsets: ClosedRange<Int64> = 13...25
 
     /// Whether `domain` names the default ONNX domain.
     public static func isONNX(_ domain: String) -> Bool { domain.isEmpty || domain == "ai.onnx" }

@@ -2,11 +2,13 @@
 
 extension OpSchema {
     static let averagePool = OpSchema(
-        type: .averagePool, summary: "Y = mean over sliding windows (ONNX AveragePool-11)",
+        type: .averagePool,
+        summary: "Y = mean over sliding windows (ONNX AveragePool-11/19/22; the kernel takes dilations of 1 only)",
         inputs: [Port("X")], outputs: [Port("Y")],
         attributes: [
             .string("auto_pad", "NOTSET"), .int("ceil_mode", 0), .int("count_include_pad", 0),
-            .required("kernel_shape", .ints), .optional("pads", .ints), .optional("strides", .ints),
+            .optional("dilations", .ints), .required("kernel_shape", .ints), .optional("pads", .ints),
+            .optional("strides", .ints),
         ],
         inferTypes: inferPool)
     static let globalAveragePool = OpSchema(

@@ -40,9 +40,10 @@ extension OpSchema {
         inputs: [Port("data"), Port("shape")], outputs: [Port("reshaped")], attributes: [.int("allowzero", 0)],
         inferTypes: inferReshape)
     static let split = OpSchema(
-        type: .split, summary: "splits input along axis into the outputs (ONNX Split-13)",
+        type: .split,
+        summary: "splits input along axis into the outputs: by the split sizes, or into num_outputs parts (ONNX Split-13/18)",
         inputs: [Port("input"), Port("split", optional: true)], outputs: [Port("outputs", variadic: true)],
-        attributes: [.int("axis", 0)], inferTypes: inferSplit)
+        attributes: [.int("axis", 0), .optional("num_outputs", .int)], inferTypes: inferSplit)
     static let squeeze = OpSchema(
         type: .squeeze, summary: "removes size-1 axes (ONNX Squeeze-13)",
         inputs: [Port("data"), Port("axes", optional: true)], outputs: [Port("squeezed")], attributes: [],
@@ -137,6 +138,9 @@ func inferSplit(_ context: InferenceContext) throws(ShapeError) -> [TensorType] 
     let count = context.outputCount
     var sizes: [Dim]
     if context.hasInput(1) {
+        guard !context.attributes.has("num_outputs") else {
+            throw ShapeError("split", "give the split sizes or num_outputs, not both")
+        }
         guard let split = context.constants[1] else {
             return Array(repeating: TensorType(type.dataType, nil), count: count)
         }
@@ -152,6 +156,25 @@ func inferSplit(_ context: InferenceContext) throws(ShapeError) -> [TensorType] 
         if let extent = dims[axis].fixedValue, extent != total {
             throw ShapeError("split", "split \(split) sums to \(total), but axis \(axis) of \(type) has \(extent)")
         }
+    } else if context.attributes.has("num_outputs") {
+        let parts = context.attributes.int("num_outputs", default: count)
+        // Split-18: parts of ceil(extent / num_outputs), the last one smaller when uneven.
+        guard parts == count else {
+            throw ShapeError("split", "num_outputs is \(parts), but the node lists \(count) outputs")
+        }
+        guard let extent = dims[axis].fixedValue else {
+            guard let part = Dim.exactQuotient(dims[axis], .fixed(count)) else {
+                return Array(repeating: TensorType(type.dataType, nil), count: count)
+            }
+            sizes = Array(repeating: part, count: count)
+            return sizes.map { var d = dims; d[axis] = $0; return TensorType(type.dataType, d) }
+        }
+        let part = (extent + count - 1) / count
+        let last = extent - part * (count - 1)
+        guard last >= 0 else {
+            throw ShapeError("split", "axis \(axis) of \(type) (\(extent)) cannot be split into \(count) parts of \(part)")
+        }
+        sizes = Array(repeating: .fixed(part), count: count - 1) + [.fixed(last)]
     } else {
         guard let part = Dim.exactQuotient(dims[axis], .fixed(count)) else {
             if dims[axis].fixedValue != nil {

@@ -25,7 +25,7 @@ extension OpSchema {
         summary: "dX = dY * f'(X) for the pointwise op named by `activation`, from X and Y = f(X)",
         inputs: [Port("dY"), Port("X"), Port("Y")], outputs: [Port("dX")],
         attributes: [
-            .required("activation", .string), .optional("alpha", .float), .optional("gamma", .float),
+            .required("activation", .string), .optional("alpha", .float), .optional("beta", .float), .optional("gamma", .float),
             .optional("approximate", .string), .optional("min", .float), .optional("max", .float),
         ],
         inferTypes: likeSecondInputExactly)

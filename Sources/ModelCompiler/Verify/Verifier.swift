@@ -38,14 +38,7 @@ public struct Verifier {
                 "ir_version \(model.irVersion) is newer than this tool's format revision 1",
                 fix: "upgrade the tool, or set ir_version to 1 if the file uses nothing newer")
         }
-        let opset = model.opsetVersion == 0 ? OpDomain.onnxOpset : model.opsetVersion
-        if !OpDomain.acceptedOnnxOpsets.contains(opset) {
-            report.error(
-                "model.unsupported-opset", .init(field: "opset_version"),
-                "opset \(opset) is not supported; ops follow ONNX opset \(OpDomain.onnxOpset) "
-                    + "(opsets \(OpDomain.acceptedOnnxOpsets.lowerBound)-\(OpDomain.acceptedOnnxOpsets.upperBound) have the same semantics for our ops)",
-                fix: "re-export the model at opset 17 (torch.onnx.export(..., opset_version=17))")
-        }
+        OpsetChecks.check(model, into: &report)
         if model.hasTraining {
             checkTraining(model.training, model: model, &report)
         }

@@ -4,6 +4,8 @@ import ModelCompiler
 /// A pointwise function, chosen at bind time, applied in tight loops at run time.
 enum Pointwise: Sendable {
     case identity, abs, exp, log, neg, sqrt, relu, sigmoid, tanh, softplus
+    case erf, reciprocal, sign, floor, ceil, round, hardSwish
+    case hardSigmoid(alpha: Float, beta: Float)
     case leakyRelu(alpha: Float)
     case elu(alpha: Float)
     case selu(alpha: Float, gamma: Float)
@@ -24,6 +26,15 @@ enum Pointwise: Sendable {
         case .sigmoid: self = .sigmoid
         case .tanh: self = .tanh
         case .softplus: self = .softplus
+        case .erf: self = .erf
+        case .reciprocal: self = .reciprocal
+        case .sign: self = .sign
+        case .floor: self = .floor
+        case .ceil: self = .ceil
+        case .round: self = .round
+        case .hardSwish: self = .hardSwish
+        case .hardSigmoid:
+            self = .hardSigmoid(alpha: attributes.float("alpha", default: 0.2), beta: attributes.float("beta", default: 0.5))
         case .leakyRelu: self = .leakyRelu(alpha: attributes.float("alpha", default: 0.01))
         case .elu: self = .elu(alpha: attributes.float("alpha", default: 1))
         case .selu:
@@ -85,8 +96,20 @@ enum Pointwise: Sendable {
             }
         case .clip(let low, let high): for i in 0..<count { y[i] = Swift.min(Swift.max(x[i], low), high) }
         case .swish: for i in 0..<count { y[i] = x[i] * Pointwise.sigmoid(x[i]) }
+        case .erf: for i in 0..<count { y[i] = Foundation.erf(x[i]) }
+        case .reciprocal: for i in 0..<count { y[i] = 1 / x[i] }
+        case .sign: for i in 0..<count { y[i] = x[i] > 0 ? 1 : (x[i] < 0 ? -1 : x[i] == 0 ? 0 : x[i]) }
+        case .floor: for i in 0..<count { y[i] = x[i].rounded(.down) }
+        case .ceil: for i in 0..<count { y[i] = x[i].rounded(.up) }
+        case .round: for i in 0..<count { y[i] = x[i].rounded(.toNearestOrEven) }
+        case .hardSigmoid(let alpha, let beta):
+            for i in 0..<count { y[i] = Pointwise.clamp01(alpha * x[i] + beta) }
+        case .hardSwish: for i in 0..<count { y[i] = x[i] * Pointwise.clamp01(x[i] / 6 + 0.5) }
         }
     }
+
+    /// max(0, min(1, v)); NaN stays NaN (as ONNX Runtime's HardSigmoid).
+    @inline(__always) static func clamp01(_ v: Float) -> Float { v.isNaN ? v : Swift.min(Swift.max(v, 0), 1) }
 
     /// 1/(1+e^-x) without overflow for large negative x.
     @inline(__always) static func sigmoid(_ x: Float) -> Float {

@@ -4,7 +4,8 @@ import ModelCompiler
 /// compile until it has a kernel here or an explicit "not yet" with the reason.
 func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
     switch node.op {
-    case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .neg, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh:
+    case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .neg, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh,
+        .ceil, .erf, .floor, .hardSigmoid, .hardSwish, .reciprocal, .round, .sign:
         try node.requireFloatInputs()
         if let function = Pointwise(op: node.op, attributes: node.attributes),
             let kernel = try OneDNNEltwiseKernel.make(node, function: function)
@@ -16,6 +17,22 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
         return try ClipKernel(binding: node)
     case .add, .sub, .mul, .div, .pow:
         return try BinaryKernel(binding: node)
+    case .equal, .less, .greater:
+        return try ComparisonKernel(binding: node)
+    case .shape:
+        return try ShapeKernel(binding: node)
+    case .constantOfShape:
+        return try ConstantOfShapeKernel(binding: node)
+    case .expand:
+        return try ExpandKernel(binding: node)
+    case .slice:
+        return try SliceKernel(binding: node)
+    case .range:
+        return try RangeKernel(binding: node)
+    case .where:
+        return try WhereKernel(binding: node)
+    case .max, .min, .sum, .mean:
+        return try VariadicKernel(binding: node)
     case .gemm, .fusedGemm:
         if let kernel = try OneDNNMatMulKernel.make(node) { return kernel }
         return try GemmKernel(binding: node)

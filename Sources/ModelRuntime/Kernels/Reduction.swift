@@ -8,11 +8,11 @@ func makeReductionKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
     }
 }
 
-/// ReduceSum (axes as a constant input), ReduceMean and ReduceMax (axes attribute), float32
-/// (ONNX ReduceSum-13, ReduceMean-13, ReduceMax-13).
+/// ReduceSum, ReduceMean and ReduceMax, float32, with the axes as a constant input (ReduceSum-13,
+/// ReduceMean-18, ReduceMax-18) or as an attribute (ReduceMean-13, ReduceMax-13).
 ///
-/// No axes (or, for ReduceSum, an empty axes input) reduces every axis, unless
-/// `noop_with_empty_axes` = 1, which makes ReduceSum a copy. `keepdims` changes only the
+/// No axes (or an empty axes list) reduces every axis, unless `noop_with_empty_axes` = 1,
+/// which makes the op a copy. `keepdims` changes only the
 /// output's shape, not its element order, so the kernel ignores it.
 ///
 /// At bind time the input shape is collapsed into alternating runs of kept and reduced axes
@@ -45,13 +45,11 @@ struct ReduceKernel: Kernel {
         let shape = node.shape(0)
         let attributes = try node.decode(ReduceAttributes.init)
         var axes: [Int]?
-        if node.op == .reduceSum {
-            if node.has(1) {
-                guard let constant = node.constants[1] else {
-                    throw node.error("the axes input must be a constant (initializer or Constant)")
-                }
-                axes = constant.int64s.map { Int($0) }
+        if node.has(1) {
+            guard let constant = node.constants[1] else {
+                throw node.error("the axes input must be a constant (initializer or Constant)")
             }
+            axes = constant.int64s.map { Int($0) }
         } else {
             axes = attributes.axes
         }
@@ -59,7 +57,7 @@ struct ReduceKernel: Kernel {
         var reduced = try node.decode { (_: Attributes) throws(AttributeError) -> Set<Int> in
             try ReduceAttributes.normalized(given, rank: shape.count)
         }
-        isCopy = reduced.isEmpty && node.op == .reduceSum && attributes.noopWithEmptyAxes
+        isCopy = reduced.isEmpty && attributes.noopWithEmptyAxes
         if reduced.isEmpty && !isCopy { reduced = Set(shape.indices) }
 
         var runs: [(extent: Int, isReduced: Bool)] = []

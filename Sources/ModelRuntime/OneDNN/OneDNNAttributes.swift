@@ -49,7 +49,8 @@ final class OneDNNAttributes {
         case .gelu(let tanhApproximation): tanhApproximation ? (dnnl_eltwise_gelu_tanh, 0, 0) : nil
         // oneDNN's log and erf-based gelu are approximations that miss float32 rounding (log(1)
         // = −1.4e−6; gelu(−3) off by 4e−5 relative): the Swift formulas keep those.
-        case .identity, .selu, .log: nil
+        case .hardSwish: (dnnl_eltwise_hardswish, 0, 0)  // x·relu6(x + 3)/6, ONNX HardSwish
+        case .identity, .selu, .log, .erf, .reciprocal, .sign, .floor, .ceil, .round, .hardSigmoid: nil
         }
     }
 }

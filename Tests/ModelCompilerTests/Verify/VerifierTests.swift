@@ -117,8 +117,8 @@ import TestSupport
             head.loss.kind = .softmaxCrossEntropy
             model.head = [head]
         }),
-        ("model.unsupported-opset", "opset 18 is not supported", { model in
-            model.opsetVersion = 18
+        ("model.unsupported-opset", "opset 26 is not supported", { model in
+            model.opsetVersion = 26
         }),
         ("training.unknown-frozen", "frozen names 'trunk', which is not an initializer", { model in
             model.training.frozen = ["trunk"]

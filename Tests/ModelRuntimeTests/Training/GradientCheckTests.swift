@@ -51,7 +51,41 @@ import Testing
             inputShape: [3, 4], outputShape: [3, 4], inputRange: range)
     }
 
+    /// Variadic Sum or Mean of the scaled input, a broadcast bias row and a weight matrix.
+    static func variadic(_ op: String) -> Case {
+        Case(
+            name: op,
+            body: """
+                node { op_type: "Mul" input: "x" input: "scale" output: "h" }
+                node { op_type: "\(op)" input: "h" input: "bias" input: "w" output: "y" }
+                initializer { name: "scale" data_type: FLOAT dims: 4 float_data: [0.8, 1.1, 0.6, 1.3] }
+                initializer { name: "bias" data_type: FLOAT dims: 4 float_data: [0.1, -0.2, 0.3, 0.05] }
+                initializer { name: "w" data_type: FLOAT dims: 3 dims: 4 init { kind: UNIFORM low: -0.5 high: 0.5 } }
+                """,
+            inputShape: [3, 4], outputShape: [3, 4])
+    }
+
     static let cases: [Case] = [
+        variadic("Sum"), variadic("Mean"),
+        Case(
+            name: "Expand of a weight row, added to the input",
+            body: """
+                node { op_type: "Expand" input: "w" input: "s" output: "e" }
+                node { op_type: "Mul" input: "x" input: "e" output: "y" }
+                initializer { name: "w" data_type: FLOAT dims: 1 dims: 4 float_data: [0.8, -1.1, 0.6, 1.3] }
+                initializer { name: "s" data_type: INT64 dims: 2 int64_data: [3, 1] }
+                """,
+            inputShape: [3, 4], outputShape: [3, 4]),
+        Case(
+            name: "Where with a broadcast condition and a broadcast Y",
+            body: #"""
+                node { op_type: "Mul" input: "x" input: "scale" output: "h" }
+                node { op_type: "Where" input: "c" input: "h" input: "w" output: "y" }
+                initializer { name: "scale" data_type: FLOAT dims: 4 float_data: [0.8, 1.1, 0.6, 1.3] }
+                initializer { name: "c" data_type: BOOL dims: 4 raw_data: "\001\000\001\000" }
+                initializer { name: "w" data_type: FLOAT dims: 3 dims: 1 float_data: [0.2, -0.4, 0.7] }
+                """#,
+            inputShape: [3, 4], outputShape: [3, 4]),
         Case(
             name: "Gemm+Relu+Gemm, softmax cross-entropy on class indices",
             body: gemmLayer("x", "h", "fc1", inputs: 5, units: 6)
@@ -134,8 +168,13 @@ import Testing
             inputShape: [2, 2, 2, 2], outputShape: [2, 8], frozen: ["mean", "var"]),
         activation("Relu"), activation("Sigmoid"), activation("Tanh"), activation("Softplus"),
         activation("LeakyRelu", attributes: #"attribute { name: "alpha" f: 0.2 }"#),
-        activation("Elu", attributes: #"attribute { name: "alpha" f: 0.7 }"#), activation("Selu"), activation("Gelu"),
-        activation("Gelu", attributes: #"attribute { name: "approximate" s: "tanh" }"#), activation("Exp"),
+        activation("Elu", attributes: #"attribute { name: "alpha" f: 0.7 }"#), activation("Selu"),
+        // Gelu is ONNX-domain only from opset 20; these models declare opset 17, so ours.
+        activation("Gelu", attributes: #"domain: "ai.modelformat""#),
+        activation("Gelu", attributes: #"domain: "ai.modelformat" attribute { name: "approximate" s: "tanh" }"#),
+        activation("Exp"), activation("Erf"), activation("HardSigmoid"),
+        activation("HardSigmoid", attributes: #"attribute { name: "alpha" f: 0.4 } attribute { name: "beta" f: 0.3 }"#),
+        activation("HardSwish", range: -2...2), activation("Reciprocal", range: 0.5...2),
         activation("Log", range: 0.5...2), activation("Sqrt", range: 0.5...2), activation("Abs"), activation("Neg"),
         activation("Softmax", attributes: #"attribute { name: "axis" i: 1 }"#),
         activation("LogSoftmax", attributes: #"attribute { name: "axis" i: 0 }"#),

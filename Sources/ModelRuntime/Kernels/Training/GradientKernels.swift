@@ -60,6 +60,25 @@ struct ActivationGradKernel: Kernel {
         case .selu(let alpha, let gamma):
             for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] * gamma : dy[i] * (y[i] + gamma * alpha) }
         case .identity: dx.update(from: dy, count: count)
+        case .erf:
+            // d/dx erf(x) = 2/sqrt(pi) * e^(-x^2).
+            let twoOverRootPi: Float = 1.1283791670955126
+            for i in 0..<count { dx[i] = dy[i] * twoOverRootPi * Foundation.exp(-x[i] * x[i]) }
+        case .reciprocal: for i in 0..<count { dx[i] = -dy[i] * y[i] * y[i] }
+        case .hardSigmoid(let alpha, let beta):
+            // Slope alpha where 0 < alpha*x + beta < 1 (open: the kinks take the flat side, as PyTorch).
+            for i in 0..<count {
+                let v = alpha * x[i] + beta
+                dx[i] = v > 0 && v < 1 ? dy[i] * alpha : 0
+            }
+        case .hardSwish:
+            // y = x*h(x), h = clamp01(x/6 + 1/2): y' = h(x) + x/6 inside (-3, 3), 0 below, 1 above.
+            for i in 0..<count {
+                let v = x[i]
+                dx[i] = v <= -3 ? 0 : (v >= 3 ? dy[i] : dy[i] * (v / 3 + 0.5))
+            }
+        // Piecewise constant: zero derivative (no gradient rule routes training through these).
+        case .sign, .floor, .ceil, .round: dx.update(repeating: 0, count: count)
         case .neg: for i in 0..<count { dx[i] = -dy[i] }
         case .swish:
             // y = x·σ(x): y′ = σ(x)·(1 + x·(1 − σ(x))).
