@@ -24,14 +24,15 @@ For each model x batch {1, 32} x threads {1, 2}:
     OpenVINO and `modelrun infer MODEL --input x=IN.npy -o OUT.npy --threads 2` (`--output-file`
     if modelrun rejects `-o`); "yes" when max |y - y_ort| <= 1e-4 * max |y_ort|.
   - Throughput ratio = ORT ms / other ms (> 1: faster than ONNX Runtime).
-  - Other CPU load: cores used by other processes while the row ran (bench/machine_load.py).
+  - Other CPU load: cores used by other processes while the row ran (bench/machine_load.py);
+    before each row the script waits up to --quiet-wait seconds (default 10) for a quiet machine.
 
 Prints a markdown report (CPU model from /proc/cpuinfo, versions, the table).
 
 Usage:
   python3 bench/real_models.py [--modelrun .build-release/release/modelrun] [--no-modelrun]
       [--models resnet18,mobilenet_v2,squeezenet1_1,efficientnet_b0] [--batches 1,32] [--threads 1,2]
-      [--runs 20] [--json-out FILE] [--re-export]
+      [--runs 20] [--quiet-wait 10] [--json-out FILE] [--re-export]
 """
 import argparse
 import json
@@ -168,6 +169,8 @@ def main():
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--runs", type=int, default=20, help="timed runs at batch 1 (a quarter, at least 3, at 32)")
     parser.add_argument("--quiet-threshold", type=float, default=0.15)
+    parser.add_argument("--quiet-wait", type=float, default=10,
+                        help="seconds to wait before each row for other processes to use under --quiet-threshold cores")
     parser.add_argument("--json-out")
     parser.add_argument("--re-export", action="store_true")
     args = parser.parse_args()
@@ -192,7 +195,7 @@ def main():
                 x_check = np.random.default_rng(3).standard_normal((batch, 3, 224, 224), dtype=np.float32)
                 checks = {}
                 for threads in thread_counts:
-                    wait_quiet(args.quiet_threshold, 20)
+                    wait_quiet(args.quiet_threshold, args.quiet_wait)
                     load = ForeignLoad()
                     load.start()
                     feed = bench_input(batch)

@@ -30,7 +30,7 @@ and ms per step = the second epoch's time (the `epoch 2/2 ... S s` line; the fir
 the plans) / (warmup + steps).
 
 Prints a markdown table: threads, PyTorch ms per step (median step), modelrun ms per step,
-ratio modelrun / PyTorch time.
+ratio modelrun / PyTorch time, and the cores other processes used meanwhile (bench/machine_load.py).
 
 Usage:
   python3 bench/training/resnet_peer.py [--steps 20] [--warmup 3] [--threads 1,2]
@@ -51,6 +51,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.dirname(HERE)
 ROOT = os.path.dirname(BENCH)
+sys.path.insert(0, BENCH)
+from machine_load import ForeignLoad  # noqa: E402
 BATCH = 32
 CLASSES = 10
 SIZE = 64
@@ -239,6 +241,8 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory(prefix="resnet-peer-") as workdir:
         for threads in [int(t) for t in args.threads.split(",")]:
+            load = ForeignLoad()
+            load.start()
             proc = subprocess.run([sys.executable, os.path.abspath(__file__), "--torch-worker", str(threads),
                                    str(args.steps), str(args.warmup)], capture_output=True, text=True)
             if proc.returncode != 0:
@@ -248,18 +252,21 @@ def main():
             if args.modelrun:
                 row["modelrun_ms"], row["modelrun_error"] = run_modelrun(args.modelrun, threads, args.steps,
                                                                          args.warmup, workdir)
+            row["other_cpu"] = load.stop()
             rows.append(row)
             print(f"# {threads} thread(s): PyTorch {row['ms_per_step']:.1f} ms/step", file=sys.stderr, flush=True)
 
     print(f"ResNet-18 (10 classes), 3x{SIZE}x{SIZE}, batch {BATCH}, SGD lr {LEARNING_RATE}: {args.steps} timed steps "
           f"after {args.warmup} warm-up steps; torch {rows[0]['torch']}.")
     print()
-    print("| threads | PyTorch ms per step (median step) | modelrun ms per step | modelrun ÷ PyTorch time |")
-    print("|---:|---:|---:|---:|")
+    print("| threads | PyTorch ms per step (median step) | modelrun ms per step | modelrun ÷ PyTorch time | "
+          "other CPU load |")
+    print("|---:|---:|---:|---:|---:|")
     for r in rows:
         ours = f"{r['modelrun_ms']:.1f}" if r["modelrun_ms"] is not None else r["modelrun_error"]
         ratio = f"{r['modelrun_ms'] / r['ms_per_step']:.2f}" if r["modelrun_ms"] is not None else ""
-        print(f"| {r['threads']} | {r['ms_per_step']:.1f} ({r['median_ms']:.1f}) | {ours} | {ratio} |")
+        print(f"| {r['threads']} | {r['ms_per_step']:.1f} ({r['median_ms']:.1f}) | {ours} | {ratio} | "
+              f"{r['other_cpu']:.2f} |")
     return 0
 
 
