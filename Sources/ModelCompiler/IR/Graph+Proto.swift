@@ -1,3 +1,4 @@
+import Foundation
 import ModelFormat
 
 extension Graph {
@@ -118,11 +119,14 @@ extension ProtoValueInfo {
 }
 
 extension Dim {
-    /// A symbol, or `name*k` as written for a product dim.
+    /// A symbol, or a product dim written `name*k` (ours) or `k*name` (PyTorch's dynamo
+    /// exporter), so that both spellings of one product compare equal.
     init(parsing param: String) {
-        let parts = param.split(separator: "*")
-        if parts.count == 2, let coefficient = Int(parts[1]), coefficient >= 2 {
-            self = .product(coefficient, String(parts[0]))
+        let parts = param.split(separator: "*").map { $0.trimmingCharacters(in: .whitespaces) }
+        if parts.count == 2, let coefficient = Int(parts[1]), coefficient >= 2, Int(parts[0]) == nil {
+            self = .product(coefficient, parts[0])
+        } else if parts.count == 2, let coefficient = Int(parts[0]), coefficient >= 2, Int(parts[1]) == nil {
+            self = .product(coefficient, parts[1])
         } else {
             self = .symbol(param)
         }
