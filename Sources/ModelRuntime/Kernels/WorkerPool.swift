@@ -31,6 +31,9 @@ final class WorkerPool: @unchecked Sendable {
     /// Parts handed to workers and not finished yet.
     private let pending = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
+    /// Set when another team is about to use the cores (a oneDNN primitive's OpenMP threads):
+    /// spinning workers park at once instead of competing with it for the rest of their spin.
+    private let parkNow = Atomic<Bool>(false)
     /// A section's work: called with the section's context and a part index.
     typealias Task = @convention(c) (UnsafeRawPointer, Int) -> Void
 
@@ -63,6 +66,7 @@ final class WorkerPool: @unchecked Sendable {
         }
         self.task = task
         self.context = context
+        parkNow.store(false, ordering: .relaxed)
         pending.store(helpers, ordering: .relaxed)
         for worker in workers.prefix(helpers) {
             worker.generation.add(1, ordering: .releasing)
@@ -91,6 +95,13 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
+    /// Makes spinning workers park now: the cores are about to belong to another team of
+    /// threads (oneDNN's OpenMP threads), and a spinning worker would take one of them. The
+    /// next section wakes the workers as usual.
+    func parkSpinningWorkers() {
+        if !parkNow.load(ordering: .relaxed) { parkNow.store(true, ordering: .relaxed) }
+    }
+
     private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
     private func serve(_ worker: Worker, part: Int) {
@@ -102,7 +113,10 @@ final class WorkerPool: @unchecked Sendable {
             while current == seen {
                 spins += 1
                 // The clock is read every 1,024 checks: often enough, and cheap next to them.
-                if spins & 1023 == 0, WorkerPool.now() &- since >= WorkerPool.spinNanoseconds {
+                if spins & 63 == 0,
+                    parkNow.load(ordering: .relaxed)
+                        || (spins & 1023 == 0 && WorkerPool.now() &- since >= WorkerPool.spinNanoseconds)
+                {
                     worker.condition.lock()
                     worker.sleeping = true
                     while worker.generation.load(ordering: .acquiring) == seen { worker.condition.wait() }

@@ -93,6 +93,8 @@ final class OneDNNPrimitive: @unchecked Sendable {
             count += 1
         }
         OneDNNThreads.use(threads)
+        // An OpenMP team is about to take the cores: the runtime's pool must not spin on them.
+        if threads > 1 { WorkerPool.shared.parkSpinningWorkers() }
         let status = dnnl_primitive_execute(primitive, context.stream, Int32(count), context.executionArguments.baseAddress)
         dnnl_stream_wait(context.stream)
         // Arguments were validated when the primitive was created; execution fails only on a bug.
