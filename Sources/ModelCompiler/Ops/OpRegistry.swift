@@ -2,7 +2,7 @@
 public enum OpRegistry {
     /// Every schema; `OpRegistryTests` checks each `OpType` appears exactly once.
     public static let all: [OpSchema] = [
-        .abs, .activationGrad, .add, .argMax, .averagePool, .batchNormalization, .batchNormalizationGrad,
+        .abs, .activationGrad, .add, .allReduce, .argMax, .averagePool, .batchNormalization, .batchNormalizationGrad,
         .batchNormalizationTrain, .batchNormalizationTrainGrad, .broadcastLike, .cast, .clip,
         .concat, .constant, .conv, .convGrad, .convTranspose, .div, .dropout, .dropoutMask, .elu, .exp, .flatten,
         .fusedConv,

@@ -9,6 +9,8 @@ struct Planner {
     /// Weight tensors by value index (initializers and Constant outputs).
     let weights: [Int: Tensor]
     let threads: Int
+    /// The ranks `AllReduce` nodes reduce over.
+    var communicator: any Communicator = SingleProcessCommunicator.shared
     /// Buffers that outlive runs (a trainer's parameters and optimiser state), by value index;
     /// kernels may write them only as outputs placed on them (OptimizerStep, in place).
     var persistent: [Int: UnsafeMutableRawPointer] = [:]
@@ -147,7 +149,7 @@ struct Planner {
                 constants: Dictionary(
                     uniqueKeysWithValues: node.inputs.enumerated().compactMap { position, input in
                         input.flatMap { weights[$0.index] }.map { (position, $0) }
-                    }), threads: threads)
+                    }), threads: threads, communicator: communicator)
             steps.append(.init(kernel: try makeKernel(bound), node: bound.name, op: node.op))
             stepInputs.append(node.inputs.map { $0.map { Int32($0.index) } ?? -1 })
             stepOutputs.append(node.outputs.map { $0.map { Int32($0.index) } ?? -1 })
