@@ -60,9 +60,13 @@ public enum GradientReductionLowering {
         var current: [Int] = []
         var currentBytes = 0
         for position in gradients.indices.reversed() {
-            let dims = graph[gradients[position].gradient].type.dims ?? []
-            let bytes = dims.reduce(4) { $0 * ($1.fixedValue ?? 1) }
-            if !current.isEmpty && currentBytes + bytes > bucketBytes {
+            // A gradient has its parameter's shape; the parameter's (an initializer) is known.
+            let dims = graph[gradients[position].parameter].type.dims ?? []
+            let bytes = dims.reduce(4) { total, dim in
+                let (product, overflow) = total.multipliedReportingOverflow(by: max(dim.fixedValue ?? 1, 1))
+                return overflow ? Int.max : product
+            }
+            if !current.isEmpty && (bytes > bucketBytes - currentBytes) {
                 result.append(current)
                 current = []
                 currentBytes = 0
