@@ -62,5 +62,13 @@ MODELRUN_WRITE_EVERY_RANK=1 MODELRUN_MPI_TIMEOUT=120 mpirun "${mpi_flags[@]}" \
 for name in one two two.rank1; do "$bin/modelc" convert "$work/$name.model" -o "$work/$name.onnx"; done
 python3 scripts/compare_weights.py "$work/one.onnx" "$work/two.onnx" --atol 1e-5
 python3 scripts/compare_weights.py "$work/two.onnx" "$work/two.rank1.onnx" --exact
+# --resume with another rank count: 2 epochs on 2 ranks, then 1 more in one process, equal one
+# process's 3 epochs (the checkpoint holds the epoch, step and weights, not the rank count).
+MODELRUN_MPI_TIMEOUT=120 mpirun "${mpi_flags[@]}" "$bin/modelrun" train "${train[@]}" --epochs 2 --batch-size 32 \
+    --checkpoint "$work/checkpoint" -o "$work/half.model" 2>/dev/null
+"$bin/modelrun" train "${train[@]}" --batch-size 64 --checkpoint "$work/checkpoint" --resume \
+    -o "$work/resumed.model" 2>/dev/null
+"$bin/modelc" convert "$work/resumed.model" -o "$work/resumed.onnx"
+python3 scripts/compare_weights.py "$work/one.onnx" "$work/resumed.onnx" --atol 1e-5
 
 echo "== all tests passed"
