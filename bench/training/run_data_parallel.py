@@ -74,6 +74,7 @@ def main():
     parser.add_argument("--samples", type=int, default=60000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--quiet-wait", type=float, default=30, help="seconds to wait for a quiet machine per run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         model = os.path.join(work, "mlp.pbtxt")
@@ -86,7 +87,7 @@ def main():
         extra = {}
         for _ in range(args.rounds):
             for label, ranks, threads, batch in CONFIGS:
-                wait_quiet(0.3, 30)
+                wait_quiet(0.3, args.quiet_wait)
                 seconds, loss, wall, foreign, cmd = run(args.modelrun, model, data, ranks, threads, batch, out)
                 times[label].append(seconds)
                 extra.setdefault(label, []).append((loss, wall, foreign, cmd))
@@ -104,7 +105,8 @@ def main():
         f"--samples {args.samples} --rounds {args.rounds}` on {os.cpu_count()} vCPUs ({cpu}); "
         f"load average at the end {os.getloadavg()[0]:.2f}.",
         "",
-        "| configuration | epoch s (median [range]) | ÷ 1 rank × 1 thread | epoch loss | process s | other CPU load (cores) |",
+        "| configuration | epoch s (median [range]) | ÷ 1 rank × 1 thread | epoch loss | process s "
+        "| other CPU load (cores) |",
         "|---|---|---|---|---|---|",
     ]
     for label, *_ in CONFIGS:

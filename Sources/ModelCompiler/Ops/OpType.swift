@@ -88,7 +88,8 @@ extension OpType {
     /// (our domain; ONNX Runtime's training artifacts have counterparts in com.microsoft).
     public var isTrainingOp: Bool {
         switch self {
-        case .activationGrad, .allReduce, .batchNormalizationGrad, .batchNormalizationTrain, .batchNormalizationTrainGrad,
+        case .activationGrad, .allReduce,
+            .batchNormalizationGrad, .batchNormalizationTrain, .batchNormalizationTrainGrad,
             .broadcastLike, .convGrad, .dropoutMask, .gatherGrad, .gradientNormScale, .layerNormalizationGrad,
             .headLoss, .headLossGrad,
             .optimizerStep, .poolGrad, .reshapeLike, .softmaxGrad, .sumToShape:

@@ -52,8 +52,9 @@ public struct TrainingCompiler: Sendable {
     /// bytes (`GradientReductionLowering`); nil for a single process (no all-reduce).
     public var allReduceBucketBytes: Int?
 
-    public init(optimization: OptimizationLevel = .O2, limits: FormatLimits = .default, allReduceBucketBytes: Int? = nil)
-    {
+    public init(
+        optimization: OptimizationLevel = .O2, limits: FormatLimits = .default, allReduceBucketBytes: Int? = nil
+    ) {
         self.optimization = optimization
         self.limits = limits
         self.allReduceBucketBytes = allReduceBucketBytes

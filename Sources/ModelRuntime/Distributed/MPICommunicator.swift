@@ -99,7 +99,9 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
                 MPI_Allreduce(cmpi_in_place(), buffer.baseAddress, count, cmpi_double(), cmpi_sum(), world)
             }
         }
-        guard code == MPI_SUCCESS else { throw record("MPI_Allreduce of \(count) doubles failed: \(Self.message(code))") }
+        guard code == MPI_SUCCESS else {
+            throw record("MPI_Allreduce of \(count) doubles failed: \(Self.message(code))")
+        }
         return result
     }
 

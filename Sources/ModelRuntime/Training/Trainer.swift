@@ -188,8 +188,8 @@ public final class Trainer {
                 // A rank left without samples by a short last batch runs one sample at weight 0:
                 // it must still join the all-reduce, and contributes nothing to it.
                 let share = shard.isEmpty ? 0 : DataShard.weight(share: shard.count, of: global.count)
-                let indices =
-                    shard.isEmpty ? global.prefix(1) : global[(global.startIndex + shard.lowerBound)...].prefix(shard.count)
+                let first = global.startIndex + shard.lowerBound
+                let indices = shard.isEmpty ? global.prefix(1) : global[first..<(first + shard.count)]
                 let rate = Float(schedule.rate(at: session.stepCount))
                 let loss: Float
                 let localLoss: Float

@@ -5,7 +5,7 @@ import Testing
 
 /// Where the all-reduce sits in a data-parallel training graph, and how gradients are bucketed.
 @Suite struct GradientReductionLoweringTests {
-    /// A 4-16-3 MLP: gradients of 3·16, 16, 16·... floats (w1 64, b1 16, w2 48, b2 3).
+    /// A 4-16-3 MLP: gradients of 64, 16, 48 and 3 floats (w1, b1, w2, b2).
     static let model = """
         opset_version: 17
         graph {
@@ -20,7 +20,10 @@ import Testing
           initializer { name: "w2" data_type: FLOAT dims: 16 dims: 3 init { kind: GLOROT_UNIFORM } }
           initializer { name: "b2" data_type: FLOAT dims: 3 init { kind: ZEROS } }
         }
-        head { name: "c" output: "y" target: "t" encoding { kind: ONE_HOT num_classes: 3 } loss { kind: SOFTMAX_CROSS_ENTROPY from_logits: true } }
+        head {
+          name: "c" output: "y" target: "t" encoding { kind: ONE_HOT num_classes: 3 }
+          loss { kind: SOFTMAX_CROSS_ENTROPY from_logits: true }
+        }
         training { optimizer { kind: SGD learning_rate: 0.1 } gradient_clip_norm: 1 }
         """
 

@@ -23,7 +23,10 @@ import Testing
                   initializer { name: "w" data_type: FLOAT dims: 3 dims: 2 init { kind: GLOROT_UNIFORM } }
                   initializer { name: "b" data_type: FLOAT dims: 2 init { kind: ZEROS } }
                 }
-                head { name: "r" output: "y" target: "t" encoding { kind: REAL num_classes: 2 } loss { kind: MEAN_SQUARED_ERROR } metric: [MSE] }
+                head {
+                  name: "r" output: "y" target: "t" encoding { kind: REAL num_classes: 2 }
+                  loss { kind: MEAN_SQUARED_ERROR } metric: [MSE]
+                }
                 training { \(training) }
                 """)
         let x: [Float] = (0..<(samples * 3)).map { Float(($0 * 37) % 11) / 11 - 0.5 }
@@ -59,9 +62,8 @@ import Testing
     @Test(arguments: [("SGD", 2), ("SGD", 3), ("MOMENTUM", 2)])
     func ranksFollowOneProcessWithTheGlobalBatch(optimizer: String, ranks: Int) throws {
         let (model, data) = try Self.regression(
-            training:
-                "optimizer { kind: \(optimizer) learning_rate: 0.1 momentum: 0.5 } epochs: 4 seed: 7 shuffle: true validation_fraction: 0.2"
-        )
+            training: "optimizer { kind: \(optimizer) learning_rate: 0.1 momentum: 0.5 } "
+                + "epochs: 4 seed: 7 shuffle: true validation_fraction: 0.2")
         let batch = 3
         let single = try Self.train(model, data, batchSize: batch * ranks, communicator: nil)
         let group = InProcessGroup(size: ranks)
