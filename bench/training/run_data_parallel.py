@@ -20,6 +20,7 @@ import argparse
 import datetime
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -55,16 +56,20 @@ def run(modelrun, model, data, ranks, threads, batch, out):
         cmd = ["mpirun"] + flags + cmd
     load = ForeignLoad()
     load.start()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     foreign = load.stop()
+    # CPU of every rank (mpirun waits for its ranks, so their usage reaches us through it).
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{result.stderr[-2000:]}")
     for line in result.stderr.splitlines():
         match = EPOCH.match(line.strip())
         if match:
-            return float(match.group(2)), float(match.group(1)), wall, foreign, " ".join(cmd)
+            return float(match.group(2)), float(match.group(1)), wall, foreign, cpu
     raise SystemExit(f"no epoch line in:\n{result.stderr[-1000:]}")
 
 
@@ -88,9 +93,9 @@ def main():
         for _ in range(args.rounds):
             for label, ranks, threads, batch in CONFIGS:
                 wait_quiet(0.3, args.quiet_wait)
-                seconds, loss, wall, foreign, cmd = run(args.modelrun, model, data, ranks, threads, batch, out)
+                seconds, loss, wall, foreign, cpu = run(args.modelrun, model, data, ranks, threads, batch, out)
                 times[label].append(seconds)
-                extra.setdefault(label, []).append((loss, wall, foreign, cmd))
+                extra.setdefault(label, []).append((loss, wall, foreign, cpu))
     base = statistics.median(times[CONFIGS[0][0]])
     cpu = "?"
     with open("/proc/cpuinfo") as f:
@@ -106,8 +111,8 @@ def main():
         f"load average at the end {os.getloadavg()[0]:.2f}.",
         "",
         "| configuration | epoch s (median [range]) | ÷ 1 rank × 1 thread | epoch loss | process s "
-        "| other CPU load (cores) |",
-        "|---|---|---|---|---|---|",
+        "| CPU s, all ranks | other CPU load (cores) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for label, *_ in CONFIGS:
         t = times[label]
@@ -115,9 +120,11 @@ def main():
         losses = [e[0] for e in extra[label]]
         walls = [e[1] for e in extra[label]]
         foreign = [e[2] for e in extra[label]]
+        cpus = [e[3] for e in extra[label]]
         lines.append(
             f"| {label} | {median:.2f} [{min(t):.2f}–{max(t):.2f}] | {median / base:.2f} | "
-            f"{statistics.median(losses):.4f} | {statistics.median(walls):.2f} | {max(foreign):.2f} |")
+            f"{statistics.median(losses):.4f} | {statistics.median(walls):.2f} | {statistics.median(cpus):.2f} "
+            f"| {max(foreign):.2f} |")
     block = "\n".join(lines) + "\n"
     print(block)
     if not args.no_readme:
