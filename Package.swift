@@ -19,6 +19,8 @@ let package = Package(
         // System libraries: a module map and a shim header each, nothing else.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        // Open MPI for data-parallel training; MPI_Init runs only in a process mpirun started.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
 
         .target(
             name: "ModelFormat",
@@ -28,7 +30,7 @@ let package = Package(
             name: "ModelCompiler",
             dependencies: ["ModelFormat", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
-        .target(name: "ModelRuntime", dependencies: ["ModelCompiler", "CDNNL", "CZlib"]),
+        .target(name: "ModelRuntime", dependencies: ["ModelCompiler", "CDNNL", "CZlib", "CMPI"]),
         .target(
             name: "CLISupport",
             dependencies: ["ModelFormat", "ModelCompiler", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -56,4 +56,27 @@ done
 echo "== ONNX conformance (backend node tests of the onnx package, for our ops)"
 MODELRUN="$bin/modelrun" scripts/conformance/run.sh | tail -3
 
+echo "== data-parallel training (mpirun -np 2, batch 32 per rank) equals one process with batch 64"
+# SGD: the update is linear in the gradient, so the two runs differ by float rounding only.
+sed 's/kind: ADAM learning_rate: 0.001/kind: SGD learning_rate: 0.1/' examples/digits/mlp.pbtxt >"$work/sgd.pbtxt"
+grep -q "kind: SGD" "$work/sgd.pbtxt"
+train=("$work/sgd.pbtxt" --data examples/digits/digits.csv.gz --epochs 3)
+"$bin/modelrun" train "${train[@]}" --batch-size 64 -o "$work/one.model" 2>/dev/null
+mpi_flags=(--oversubscribe -np 2)
+[[ $(id -u) -eq 0 ]] && mpi_flags+=(--allow-run-as-root)
+# MODELRUN_WRITE_EVERY_RANK: rank 1 writes its weights too (two.rank1.model), to compare with rank 0's.
+MODELRUN_WRITE_EVERY_RANK=1 MODELRUN_MPI_TIMEOUT=120 mpirun "${mpi_flags[@]}" \
+    "$bin/modelrun" train "${train[@]}" --batch-size 32 -o "$work/two.model" 2>/dev/null
+for name in one two two.rank1; do "$bin/modelc" convert "$work/$name.model" -o "$work/$name.onnx"; done
+python3 scripts/compare_weights.py "$work/one.onnx" "$work/two.onnx" --atol 1e-5
+python3 scripts/compare_weights.py "$work/two.onnx" "$work/two.rank1.onnx" --exact
+# --resume with another rank count: 2 epochs on 2 ranks, then 1 more in one process, equal one
+# process's 3 epochs (the checkpoint holds the epoch, step and weights, not the rank count).
+MODELRUN_MPI_TIMEOUT=120 mpirun "${mpi_flags[@]}" "$bin/modelrun" train "${train[@]}" --epochs 2 --batch-size 32 \
+    --checkpoint "$work/checkpoint" -o "$work/half.model" 2>/dev/null
+"$bin/modelrun" train "${train[@]}" --batch-size 64 --checkpoint "$work/checkpoint" --resume \
+    -o "$work/resumed.model" 2>/dev/null
+"$bin/modelc" convert "$work/resumed.model" -o "$work/resumed.onnx"
+python3 scripts/compare_weights.py "$work/one.onnx" "$work/resumed.onnx" --atol 1e-5
+
 echo "== all tests passed"

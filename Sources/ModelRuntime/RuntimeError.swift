@@ -13,6 +13,8 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible, Equatable {
     case bind(node: String, op: String, reason: String)
     /// A head's output cannot be decoded (wrong width, bad decoder settings).
     case decode(head: String, reason: String)
+    /// A collective of a data-parallel run failed or timed out (another rank died or hung).
+    case communication(rank: Int, reason: String)
 
     /// Stable machine-readable code.
     public var code: String {
@@ -22,6 +24,7 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible, Equatable {
         case .unknownOutput: "runtime.unknown-output"
         case .bind: "runtime.bind"
         case .decode: "runtime.decode"
+        case .communication: "runtime.communication"
         }
     }
 
@@ -32,6 +35,7 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible, Equatable {
         case .unknownOutput(let name): "output '\(name)' is not a value of the graph"
         case .bind(let node, let op, let reason): "\(op) '\(node)': \(reason)"
         case .decode(let head, let reason): "head '\(head)': \(reason)"
+        case .communication(let rank, let reason): "rank \(rank): \(reason)"
         }
     }
 }

@@ -111,10 +111,20 @@ struct Train: ParsableCommand, JSONReportingCommand {
     }
 
     func run() throws {
+        // Under mpirun every rank runs this command; MPI starts only then (DataParallelLaunch).
+        let communicator: MPICommunicator?
+        do {
+            communicator = try DataParallelLaunch.communicator()
+        } catch {
+            Output.error("error[\(error.code)]: \(error.description)")
+            throw InvalidInput()
+        }
+        let rank = communicator?.rank ?? 0
         let (proto, url) = try loadModel(model)
         let dataset = try readDataset(data, for: proto, labelColumn: labelColumn)
         let validationSet = try validation.map { try readDataset($0, for: proto, labelColumn: labelColumn) }
         var options = TrainingOptions()
+        options.communicator = (communicator?.size ?? 1) > 1 ? communicator : nil
         options.epochs = epochs
         options.batchSize = batchSize
         options.learningRate = learningRate
@@ -122,13 +132,14 @@ struct Train: ParsableCommand, JSONReportingCommand {
         options.threads = threads
         options.checkpointDirectory = checkpoint.map { URL(fileURLWithPath: $0) }
         options.resume = resume
-        let progress = ProgressLine()
+        // Rank 0 alone reports progress and writes files.
+        let progress = ProgressLine(quiet: rank != 0)
         do {
             let trainer = try Trainer(
                 proto, data: dataset, validation: validationSet, file: url, dataFile: data,
                 validationFile: validation ?? data, options: options)
             // Head and training-section lints, and run notices, before the first epoch.
-            Output.diagnostics(trainer.diagnostics)
+            if rank == 0 { Output.diagnostics(trainer.diagnostics) }
             let reports = try trainer.fit { event in
                 switch event {
                 case .step(let epoch, let batch, let batches, let loss):
@@ -143,14 +154,21 @@ struct Train: ParsableCommand, JSONReportingCommand {
                     progress.finish(line)
                 }
             }
-            try writeModel(trainer.model, to: URL(fileURLWithPath: output), sourceFile: url)
+            if rank == 0 {
+                try writeModel(trainer.model, to: URL(fileURLWithPath: output), sourceFile: url)
+            } else if let path = DataParallelLaunch.rankOutput(output, rank: rank) {
+                try writeModel(trainer.model, to: URL(fileURLWithPath: path), sourceFile: url)
+            }
+            let final: EvaluationReport?
             if json {
-                let final: EvaluationReport
-                if let last = reports.last?.validation {
-                    final = last
-                } else {
-                    final = try trainer.evaluate()  // nothing was held out: all of --data
-                }
+                // Every rank evaluates its share: the evaluation is collective.
+                final = try reports.last?.validation ?? trainer.evaluate()  // nothing held out: all of --data
+            } else {
+                final = nil
+            }
+            communicator?.finalize()
+            if rank != 0 { return }
+            if let final {
                 Output.json(MetricsDocument(final, epochs: reports))
             } else {
                 Output.error("wrote \(output)")
@@ -211,14 +229,19 @@ struct Eval: ParsableCommand, JSONReportingCommand {
 final class ProgressLine {
     private let isTerminal = isatty(STDERR_FILENO) != 0
     private var shown = false
+    /// Shows nothing (the ranks other than 0 of a data-parallel run).
+    private let quiet: Bool
+
+    init(quiet: Bool = false) { self.quiet = quiet }
 
     func update(_ text: String) {
-        guard isTerminal else { return }
+        guard isTerminal, !quiet else { return }
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
         shown = true
     }
 
     func finish(_ line: String?) {
+        guard !quiet else { return }
         if isTerminal && shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         shown = false
         if let line { FileHandle.standardError.write(Data((line + "\n").utf8)) }

@@ -2,7 +2,7 @@
 public enum OpRegistry {
     /// Every schema; `OpRegistryTests` checks each `OpType` appears exactly once.
     public static let all: [OpSchema] = [
-        .abs, .activationGrad, .add, .argMax, .averagePool, .batchNormalization, .batchNormalizationGrad,
+        .abs, .activationGrad, .add, .allReduce, .argMax, .averagePool, .batchNormalization, .batchNormalizationGrad,
         .batchNormalizationTrain, .batchNormalizationTrainGrad, .broadcastLike, .cast, .ceil, .clip,
         .concat, .constant, .constantOfShape, .conv, .convGrad, .convTranspose, .div, .dropout, .dropoutMask, .elu, .equal, .erf, .exp, .expand, .flatten, .floor,
         .fusedConv,

@@ -6,6 +6,7 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case abs = "Abs"
     case activationGrad = "ActivationGrad"
     case add = "Add"
+    case allReduce = "AllReduce"
     case argMax = "ArgMax"
     case averagePool = "AveragePool"
     case batchNormalization = "BatchNormalization"
@@ -109,7 +110,8 @@ extension OpType {
     /// (our domain; ONNX Runtime's training artifacts have counterparts in com.microsoft).
     public var isTrainingOp: Bool {
         switch self {
-        case .activationGrad, .batchNormalizationGrad, .batchNormalizationTrain, .batchNormalizationTrainGrad,
+        case .activationGrad, .allReduce,
+            .batchNormalizationGrad, .batchNormalizationTrain, .batchNormalizationTrainGrad,
             .broadcastLike, .convGrad, .dropoutMask, .gatherGrad, .gradientNormScale, .layerNormalizationGrad,
             .headLoss, .headLossGrad,
             .optimizerStep, .poolGrad, .reshapeLike, .softmaxGrad, .sumToShape:

@@ -119,6 +119,21 @@ extension OpSchema {
         summary: "S = min(1, max_norm / (‖(G1..Gn)‖₂ + 1e-6)), the global-norm clip factor (PyTorch clip_grad_norm_)",
         inputs: [Port("G", variadic: true)], outputs: [Port("S")], attributes: [.required("max_norm", .float)],
         inferTypes: { _ throws(ShapeError) in [TensorType(.float, [.fixed(1)])] })
+    static let allReduce = OpSchema(
+        type: .allReduce,
+        summary:
+            "Y_i = Σ over the ranks of a data-parallel run of W·X_i, for a bucket of tensors X_1..X_n reduced as one buffer; W = the rank's share of the global batch, so mean losses and their gradients become the global batch's (Horovod / PyTorch DDP all-reduce)",
+        inputs: [Port("W"), Port("X", variadic: true)], outputs: [Port("Y", variadic: true)], attributes: [],
+        inferTypes: { context throws(ShapeError) in
+            guard context.inputs.count >= 2, context.outputCount == context.inputs.count - 1 else {
+                let tensors = Swift.max(context.inputs.count - 1, 0)
+                throw ShapeError("outputs", "\(tensors) tensors reduced into \(context.outputCount) outputs (one each)")
+            }
+            for index in 1..<context.inputs.count where try context.input(index).dataType != .float {
+                throw ShapeError("type", "input \(index) is \(try context.input(index)); the all-reduce sums FLOAT")
+            }
+            return try (1..<context.inputs.count).map { index throws(ShapeError) in try context.input(index) }
+        })
     static let optimizerStep = OpSchema(
         type: .optimizerStep,
         summary:

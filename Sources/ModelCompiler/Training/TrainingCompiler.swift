@@ -7,8 +7,11 @@ public struct TrainingProgram: Sendable {
     public var graph: Graph
     /// The model it came from, fillers materialised (the trainer writes trained weights into it).
     public var sourceModel: ProtoModel
-    /// The total loss value's name.
+    /// The total loss value's name (this process's batch share in a data-parallel run).
     public var loss: String
+    /// In a data-parallel training program: the loss of the global batch, reduced over the
+    /// ranks (`GradientReductionLowering`); nil otherwise.
+    public var reducedLoss: String?
     /// Per head index with a loss: its loss value's name.
     public var headLosses: [Int: String]
     /// Target input name per head index (in the head's `TargetForm`).
@@ -45,10 +48,16 @@ public struct TrainingCompiler: Sendable {
 
     public var optimization: OptimizationLevel
     public var limits: FormatLimits
+    /// For data-parallel training over several processes: the all-reduce buckets' size cap in
+    /// bytes (`GradientReductionLowering`); nil for a single process (no all-reduce).
+    public var allReduceBucketBytes: Int?
 
-    public init(optimization: OptimizationLevel = .O2, limits: FormatLimits = .default) {
+    public init(
+        optimization: OptimizationLevel = .O2, limits: FormatLimits = .default, allReduceBucketBytes: Int? = nil
+    ) {
         self.optimization = optimization
         self.limits = limits
+        self.allReduceBucketBytes = allReduceBucketBytes
     }
 
     public func compile(_ model: ProtoModel, file: URL? = nil, purpose: Purpose = .training) throws(CompileError)
@@ -108,6 +117,7 @@ public struct TrainingCompiler: Sendable {
         // so the lowering's value handles stay valid.
         for pass in PassPipeline.lossPasses(for: optimization) { _ = try pass.run(on: &graph, context: context) }
         var parameters: [TrainableParameter] = []
+        var reducedLoss: ValueID?
         if purpose == .training {
             // The model's own float weights: constants the lowering added (head weights) are not.
             let modelWeights = Set(source.graph.initializer.map(\.name))
@@ -129,8 +139,16 @@ public struct TrainingCompiler: Sendable {
                 let name = "grad/\(graph[parameter].name)"
                 if names.insert(name).inserted { graph[gradient].name = name }
             }
+            var updateGradients = ordered
+            var gateLoss = lowered.loss
+            if let bucketBytes = allReduceBucketBytes {
+                (updateGradients, gateLoss) = GradientReductionLowering.lower(
+                    &graph, gradients: ordered, loss: lowered.loss, bucketBytes: bucketBytes)
+                graph.outputs.append(gateLoss)
+                reducedLoss = gateLoss
+            }
             let states = try OptimizerLowering.lower(
-                source.training, graph: &graph, gradients: ordered, loss: lowered.loss)
+                source.training, graph: &graph, gradients: updateGradients, loss: gateLoss)
             parameters = zip(ordered, states).map { pair, state in
                 TrainableParameter(name: graph[pair.0].name, gradient: graph[pair.1].name, state: state)
             }
@@ -139,6 +157,7 @@ public struct TrainingCompiler: Sendable {
         for (_, value) in lowered.headLosses where !graph.outputs.contains(value) { graph.outputs.append(value) }
         // Names, not handles: compaction renumbers values.
         let lossName = graph[lowered.loss].name
+        let reducedLossName = reducedLoss.map { graph[$0].name }
         let headLosses = Dictionary(uniqueKeysWithValues: lowered.headLosses.map { ($0.head, graph[$0.value].name) })
         let targets = lowered.targets.mapValues { graph[$0].name }
         let sampleWeights = lowered.sampleWeights.mapValues { graph[$0].name }
@@ -146,7 +165,7 @@ public struct TrainingCompiler: Sendable {
         let findings = ShapeInference.run(&graph, file: file?.path)
         if findings.hasErrors { throw .invalidModel(findings) }
         return TrainingProgram(
-            graph: graph, sourceModel: source, loss: lossName, headLosses: headLosses, targets: targets,
+            graph: graph, sourceModel: source, loss: lossName, reducedLoss: reducedLossName, headLosses: headLosses, targets: targets,
             sampleWeights: sampleWeights, parameters: parameters, featureInputs: featureInputs, statistics: statistics,
             diagnostics: prepared.diagnostics)
     }

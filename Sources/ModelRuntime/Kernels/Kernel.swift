@@ -15,6 +15,8 @@ public struct BoundNode: Sendable {
     /// Threads the plan runs this node with: oneDNN fixes a primitive's work partition when it
     /// creates it, so primitives are created for this count.
     public var threads: Int = 1
+    /// The ranks an `AllReduce` node reduces over (one process unless training is data-parallel).
+    public var communicator: any Communicator = SingleProcessCommunicator.shared
 
     /// The shape of required input `index` (binding guarantees required inputs are present).
     func shape(_ index: Int) -> [Int] { index < inputShapes.count ? inputShapes[index] ?? [] : [] }

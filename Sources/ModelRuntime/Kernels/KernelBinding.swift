@@ -66,6 +66,7 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
     case .broadcastLike: return try BroadcastLikeKernel(binding: node)
     case .convGrad: return try OneDNNConvGradKernel(binding: node)
     case .poolGrad: return try PoolGradKernel(binding: node)
+    case .allReduce: return try AllReduceKernel(binding: node)
     case .gradientNormScale: return try GradientNormScaleKernel(binding: node)
     case .optimizerStep: return try OptimizerStepKernel(binding: node)
     case .dropoutMask: return try DropoutMaskKernel(binding: node)

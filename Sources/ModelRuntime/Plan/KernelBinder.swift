@@ -7,6 +7,8 @@ struct KernelBinder {
     /// Weight tensors by value index.
     let weights: [Int: Tensor]
     let threads: Int
+    /// The ranks' all-reduce for AllReduce nodes (the identity in one process).
+    let communicator: any Communicator
 
     func bind(_ node: Node, step: Int, shapes: [[Int]], types: [ElementType]) throws(RuntimeError) -> ExecutionPlan.Step {
         let bound = BoundNode(
@@ -18,7 +20,7 @@ struct KernelBinder {
             constants: Dictionary(
                 uniqueKeysWithValues: node.inputs.enumerated().compactMap { position, input in
                     input.flatMap { weights[$0.index] }.map { (position, $0) }
-                }), threads: threads)
+                }), threads: threads, communicator: communicator)
         return ExecutionPlan.Step(kernel: try makeKernel(bound), node: bound.name, op: node.op)
     }
 }

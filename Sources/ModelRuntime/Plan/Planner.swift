@@ -10,6 +10,8 @@ struct Planner {
     /// Weight tensors by value index (initializers and Constant outputs).
     let weights: [Int: Tensor]
     let threads: Int
+    /// The ranks `AllReduce` nodes reduce over.
+    var communicator: any Communicator = SingleProcessCommunicator.shared
     /// Buffers that outlive runs (a trainer's parameters and optimiser state), by value index;
     /// kernels may write them only as outputs placed on them (OptimizerStep, in place).
     var persistent: [Int: UnsafeMutableRawPointer] = [:]
@@ -37,7 +39,7 @@ struct Planner {
 
         var allocator = ArenaAllocator()
         var rootOffset: [Int: Int] = [:]
-        let binder = KernelBinder(weights: weights, threads: threads)
+        let binder = KernelBinder(weights: weights, threads: threads, communicator: communicator)
         var steps: [ExecutionPlan.Step] = []
         var stepInputs: [[Int32]] = []
         var stepOutputs: [[Int32]] = []

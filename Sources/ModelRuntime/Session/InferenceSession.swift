@@ -21,6 +21,8 @@ public final class InferenceSession: @unchecked Sendable {
     /// Caller-owned buffers by value index (empty for inference).
     let persistent: [Int: UnsafeMutableRawPointer]
     public let threads: Int
+    /// The ranks a data-parallel training graph's `AllReduce` nodes reduce over.
+    let communicator: any Communicator
     let lock = NSLock()
     /// Cached plans; looked up by comparing shapes in place, so a lookup allocates nothing.
     private(set) var plans: [PlanEntry] = []
@@ -68,9 +70,11 @@ public final class InferenceSession: @unchecked Sendable {
     /// A session for `graph` (of `model`); values named in `persistent` live in the caller's
     /// buffers (a trainer's parameters and state) instead of being loaded as weights.
     init(
-        model: ProtoModel, graph: Graph, persistent: [String: UnsafeMutableRawPointer] = [:], threads: Int
+        model: ProtoModel, graph: Graph, persistent: [String: UnsafeMutableRawPointer] = [:], threads: Int,
+        communicator: any Communicator = SingleProcessCommunicator.shared
     ) throws(RuntimeError) {
         self.model = model
+        self.communicator = communicator
         self.graph = graph
         self.threads = max(1, threads)
         var symbols: [String: Int] = [:]
@@ -229,6 +233,7 @@ public final class InferenceSession: @unchecked Sendable {
         }
         var planner = Planner(graph: graph, weights: weights, threads: threads)
         planner.persistent = persistent
+        planner.communicator = communicator
         let plan = try planner.plan(
             feedShapes: Dictionary(uniqueKeysWithValues: zip(declarations.map(\.name), shapes)), fetch: fetches)
         var rowsPreserved = true

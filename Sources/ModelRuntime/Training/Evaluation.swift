@@ -3,10 +3,15 @@ import ModelFormat
 
 /// Runs the evaluation graph over a data set in batches and reports the loss (batch losses
 /// averaged with their sample counts as weights) and every head's metrics on natural labels.
+///
+/// With several ranks, each evaluates its `DataShard` of the data; the loss sums are added up
+/// over the ranks and the head outputs gathered, so every rank computes the metrics from the
+/// whole data set's predictions: counts, not averages of per-rank averages.
 enum Evaluation {
-    static func run(session: TrainingSession, data: TrainingData, batchSize: Int) throws(TrainingError)
-        -> EvaluationReport
-    {
+    static func run(
+        session: TrainingSession, data: TrainingData, batchSize: Int,
+        communicator: any Communicator = SingleProcessCommunicator.shared
+    ) throws(TrainingError) -> EvaluationReport {
         let program = session.evaluation
         let heads = program.sourceModel.head
         let outputs = heads.map(\.output)
@@ -15,13 +20,17 @@ enum Evaluation {
         // Per head: the sum over batches of (SUM/NONE) the batch loss, or (means) the batch
         // loss times the batch's sample count; a mean is then divided by the sample count.
         var lossSums = [Int: Double]()
-        var start = 0
+        let shard = DataShard.range(count: data.count, rank: communicator.rank, size: communicator.size)
+        // A rank without samples still runs one (discarded) to learn the outputs' row shapes.
+        let runsEmpty = shard.isEmpty && data.count > 0
+        var start = runsEmpty ? 0 : shard.lowerBound
+        let end = runsEmpty ? 1 : shard.upperBound
         // Evaluation graphs lack the trainer's hyper input; feed only what the graph declares.
         let inputNames = Set(program.graph.inputs.map { program.graph[$0].name })
         let fetches = headLosses.map(\.value) + outputs
         var feeds: [String: Tensor] = [:]
-        while start < data.count {
-            let indices = Array(start..<min(data.count, start + batchSize))[...]
+        while start < end {
+            let indices = Array(start..<min(end, start + batchSize))[...]
             data.batch(indices, names: inputNames, into: &feeds)
             let values: [String: Tensor]
             do {
@@ -29,13 +38,29 @@ enum Evaluation {
             } catch {
                 throw .runtime(error)
             }
-            for (head, name) in headLosses {
+            for (head, name) in headLosses where !runsEmpty {
                 let terms = values[name]?.scalars ?? [.nan]
                 let batchLoss = terms.reduce(0.0) { $0 + Double($1) }
                 lossSums[head, default: 0] += isSummed(heads[head]) ? batchLoss : batchLoss * Double(indices.count)
             }
-            for name in outputs { if let value = values[name] { collected[name, default: []].append(value) } }
+            for name in outputs {
+                guard let value = values[name] else { continue }
+                collected[name, default: []].append(runsEmpty ? TrainingData.rows(of: value, [][...]) : value)
+            }
             start += batchSize
+        }
+        if communicator.size > 1 {
+            do {
+                let heads = headLosses.map(\.key)  // every head on every rank, sorted: same vector length
+                let sums = try communicator.sum(heads.map { lossSums[$0] ?? 0 })
+                for (head, sum) in zip(heads, sums) { lossSums[head] = sum }
+                for name in outputs {
+                    guard let parts = collected[name] else { continue }
+                    collected[name] = [try gather(concatenate(parts), shard: shard, of: data.count, communicator)]
+                }
+            } catch {
+                throw .runtime(error)
+            }
         }
         var loss = 0.0
         for (head, sum) in lossSums.sorted(by: { $0.key < $1.key }) {  // a fixed order: the same sum every run
@@ -63,6 +88,32 @@ enum Evaluation {
             }
         }
         return EvaluationReport(loss: loss, heads: metrics, samples: data.count)
+    }
+
+    /// The rows of all ranks in data order: each rank places its shard's rows in a zeroed
+    /// tensor of every row, and a sum over the ranks fills it (adding zeros is exact).
+    private static func gather(_ local: Tensor, shard: Range<Int>, of count: Int, _ communicator: any Communicator)
+        throws(RuntimeError) -> Tensor
+    {
+        var shape = local.shape
+        guard !shape.isEmpty else { return local }
+        let rowElements = shape.dropFirst().reduce(1, *)
+        shape[0] = count
+        var all = Tensor(zeros: shape, type: .float32)
+        let floats = local.elementType == .float32 ? local : Tensor(shape: local.shape, scalars: local.scalars)
+        let copied = min(local.shape[0], shard.count) * rowElements
+        let ok = all.withUnsafeMutableBytes { destination in
+            floats.withUnsafeBytes { source in
+                guard let to = destination.baseAddress?.assumingMemoryBound(to: Float.self) else { return true }
+                if copied > 0, let from = source.baseAddress {
+                    (to + shard.lowerBound * rowElements).update(
+                        from: from.assumingMemoryBound(to: Float.self), count: copied)
+                }
+                return communicator.sumInPlace(to, count: count * rowElements)
+            }
+        }
+        if !ok, let failure = communicator.failure { throw failure }
+        return all
     }
 
     /// Heads whose loss is a sum over samples (SUM; NONE, which training sums): the data set's

@@ -59,6 +59,18 @@ public final class ParameterStore: @unchecked Sendable {
         return true
     }
 
+    /// Overwrites the tensors `names` (all when nil), in store order, with rank `root`'s on
+    /// every rank of `communicator`.
+    func broadcast(_ names: [String]? = nil, through communicator: any Communicator, from root: Int = 0)
+        throws(RuntimeError)
+    {
+        for name in self.names where names?.contains(name) ?? true {
+            guard let entry = entries[name] else { continue }
+            try communicator.broadcast(
+                entry.pointer.assumingMemoryBound(to: Float.self), count: entry.count, from: root)
+        }
+    }
+
     /// The buffers by name, for sessions that run graphs over them.
     var pointers: [String: UnsafeMutableRawPointer] { entries.mapValues(\.pointer) }
 

@@ -13,6 +13,9 @@ public struct TrainingOptions: Sendable {
     public var checkpointDirectory: URL?
     /// Continue from the checkpoint in `checkpointDirectory`.
     public var resume: Bool = false
+    /// The ranks of a data-parallel run (nil: one process). `batchSize` is then per rank, as
+    /// in PyTorch DDP; rank 0 alone writes checkpoints.
+    public var communicator: (any Communicator)?
 
     public init() {}
 }
@@ -69,7 +72,8 @@ public final class Trainer {
         var model = model
         if let seed = options.seed { model.training.seed = seed }
         do {
-            session = try TrainingSession(model: model, file: file, threads: options.threads)
+            session = try TrainingSession(
+                model: model, file: file, threads: options.threads, communicator: options.communicator)
         } catch {
             throw .runtime(error)
         }
@@ -107,7 +111,7 @@ public final class Trainer {
         }
         guard train.count > 0 else { throw .configuration(field: "data", reason: "the training data has no samples") }
         diagnostics = session.training.diagnostics
-        if let directory = options.checkpointDirectory {
+        if let directory = options.checkpointDirectory, isRoot {
             Checkpoint.removeStaleTemporaries(in: directory)
             if options.resume && Checkpoint.hasState(in: directory) {
                 resumed = try Checkpoint.restore(from: directory, into: session)
@@ -119,6 +123,32 @@ public final class Trainer {
                             + "or the folder is new), so training starts from scratch"))
             }
         }
+        if let communicator = options.communicator { try synchronize(from: communicator) }
+    }
+
+    /// Whether this process writes checkpoints (rank 0, or the only process).
+    private var isRoot: Bool { (options.communicator?.rank ?? 0) == 0 }
+
+    /// Ranks in the run (1 for a single process).
+    private var rankCount: Int { options.communicator?.size ?? 1 }
+
+    /// Gives every rank rank 0's weights, optimiser state, step count and resume progress (as
+    /// DDP broadcasts the initial parameters): a resume then needs the checkpoint on rank 0 only.
+    private func synchronize(from communicator: any Communicator) throws(TrainingError) {
+        do {
+            try session.store.broadcast(through: communicator)
+            let root = communicator.rank == 0
+            let record: [Double] = [
+                Double(session.stepCount), Double(resumed.epoch), resumed.best ?? 0, resumed.best == nil ? 0 : 1,
+                Double(resumed.epochsWithoutImprovement),
+            ]
+            let shared = try communicator.sum(root ? record : record.map { _ in 0 })
+            session.stepCount = Int(shared[0])
+            resumed = Checkpoint.Progress(
+                epoch: Int(shared[1]), best: shared[3] != 0 ? shared[2] : nil, epochsWithoutImprovement: Int(shared[4]))
+        } catch {
+            throw .runtime(error)
+        }
     }
 
     /// The trained model: the source model with the current weights.
@@ -127,7 +157,10 @@ public final class Trainer {
     /// Trains for the remaining epochs; returns one report per epoch run.
     @discardableResult
     public func fit(_ onEvent: (TrainingEvent) -> Void = { _ in }) throws(TrainingError) -> [EpochReport] {
-        let batches = (train.count + batchSize - 1) / batchSize
+        // A step takes a global batch of batchSize samples per rank; each rank trains on its
+        // share (DataShard), and the all-reduce makes the update the global batch's.
+        let globalBatch = batchSize * rankCount
+        let batches = (train.count + globalBatch - 1) / globalBatch
         let schedule = LearningRateSchedule(
             base: Double(options.learningRate ?? config.optimizer.effectiveLearningRate),
             schedule: config.schedule, totalSteps: batches * epochs)
@@ -140,7 +173,7 @@ public final class Trainer {
         if config.earlyStopping.patience > 0 && epochsWithoutImprovement >= config.earlyStopping.patience { return [] }
         guard startEpoch < epochs else { return [] }
         // The epoch-0 checkpoint: a kill during the first epoch can then resume like any other.
-        if let directory = options.checkpointDirectory, session.stepCount == 0 {
+        if let directory = options.checkpointDirectory, session.stepCount == 0, isRoot {
             let progress = Checkpoint.Progress(epoch: 0, best: nil, epochsWithoutImprovement: 0)
             try Checkpoint.write(session, progress: progress, to: directory)
         }
@@ -149,21 +182,40 @@ public final class Trainer {
             let order = Self.order(count: train.count, epoch: epoch, seed: config.seed, shuffle: config.shuffle)
             var lossSum = 0.0
             for batch in 0..<batches {
-                let indices = order[(batch * batchSize)..<min(train.count, (batch + 1) * batchSize)]
+                let global = order[(batch * globalBatch)..<min(train.count, (batch + 1) * globalBatch)]
+                let shard = DataShard.range(
+                    count: global.count, rank: options.communicator?.rank ?? 0, size: rankCount)
+                // A rank left without samples by a short last batch runs one sample at weight 0:
+                // it must still join the all-reduce, and contributes nothing to it.
+                let share = shard.isEmpty ? 0 : DataShard.weight(share: shard.count, of: global.count)
+                let first = global.startIndex + shard.lowerBound
+                let indices = shard.isEmpty ? global.prefix(1) : global[first..<(first + shard.count)]
                 let rate = Float(schedule.rate(at: session.stepCount))
                 let loss: Float
+                let localLoss: Float
                 train.batch(indices, into: &batchFeeds)
                 do {
-                    loss = try session.step(batchFeeds, learningRate: rate).loss
+                    let result = try session.step(batchFeeds, learningRate: rate, share: share)
+                    loss = result.loss
+                    localLoss = result.values[session.training.loss]?.scalars.first ?? loss
                 } catch {
                     throw .runtime(error)
                 }
                 guard loss.isFinite else {
-                    throw .nonFiniteLoss(
-                        epoch: epoch + 1, step: session.stepCount, loss: loss, tensor: firstNonFinite(batchFeeds))
+                    throw try nonFiniteLoss(
+                        epoch: epoch + 1, loss: loss, localLoss: share > 0 ? localLoss : 0, feeds: batchFeeds)
                 }
-                lossSum += Double(loss) * Double(indices.count)
+                lossSum += Double(loss) * Double(global.count)
                 onEvent(.step(epoch: epoch + 1, batch: batch + 1, batches: batches, loss: loss))
+            }
+            if let communicator = options.communicator {
+                // Running statistics are per rank during the epoch (DDP); validation and the
+                // checkpoint use rank 0's, as DDP's buffer broadcast does.
+                do {
+                    try session.store.broadcast(session.training.statistics, through: communicator)
+                } catch {
+                    throw .runtime(error)
+                }
             }
             var report = EpochReport(epoch: epoch + 1, loss: lossSum / Double(train.count), validation: nil, seconds: 0)
             if let validation { report.validation = try evaluate(validation) }
@@ -182,7 +234,7 @@ public final class Trainer {
                     epochsWithoutImprovement = 0
                 }
             }
-            if let directory = options.checkpointDirectory {
+            if let directory = options.checkpointDirectory, isRoot {
                 let progress = Checkpoint.Progress(
                     epoch: epoch + 1, best: best, epochsWithoutImprovement: epochsWithoutImprovement)
                 try Checkpoint.write(session, progress: progress, to: directory)
@@ -190,6 +242,30 @@ public final class Trainer {
             if stop { break }
         }
         return reports
+    }
+
+    /// The error for a non-finite loss at the current step. In a data-parallel run every rank
+    /// gets here at the same step (the gate reads the reduced loss); the lowest rank whose own
+    /// loss is not finite is named, and that rank also names the first non-finite value.
+    private func nonFiniteLoss(epoch: Int, loss: Float, localLoss: Float, feeds: [String: Tensor]) throws(TrainingError)
+        -> TrainingError
+    {
+        guard let communicator = options.communicator else {
+            return .nonFiniteLoss(epoch: epoch, step: session.stepCount, loss: loss, tensor: firstNonFinite(feeds))
+        }
+        let culprit: Int
+        do {
+            culprit = try communicator.minimum(localLoss.isFinite ? communicator.size : communicator.rank)
+        } catch {
+            throw .runtime(error)
+        }
+        let tensor =
+            culprit == communicator.rank
+            ? "on rank \(culprit): \(firstNonFinite(feeds))"
+            : culprit < communicator.size
+                ? "on rank \(culprit) (its own message names the value)"
+                : "none on any rank's share (the reduced loss itself overflowed)"
+        return .nonFiniteLoss(epoch: epoch, step: session.stepCount, loss: loss, tensor: tensor)
     }
 
     /// The first value that holds a NaN or infinity when the evaluation graph (forward and
@@ -255,6 +331,8 @@ public final class Trainer {
     }
 
     func evaluate(_ data: TrainingData) throws(TrainingError) -> EvaluationReport {
-        try Evaluation.run(session: session, data: data, batchSize: batchSize)
+        try Evaluation.run(
+            session: session, data: data, batchSize: batchSize,
+            communicator: options.communicator ?? SingleProcessCommunicator.shared)
     }
 }

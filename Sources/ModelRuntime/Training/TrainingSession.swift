@@ -23,18 +23,27 @@ public final class TrainingSession {
     public internal(set) var stepCount: Int = 0
     /// The `train/hyper` feed ([learning rate, step]), rewritten in place each step.
     private var hyper = Tensor(zeros: [2])
-    /// The fetch list of a step that fetches nothing but the loss.
+    /// The fetch list of a step that fetches nothing but the loss (and the reduced loss).
     private let lossOnly: [String]
+    /// The ranks of a data-parallel run; nil for a single process.
+    public let communicator: (any Communicator)?
+    /// The `train/reduce_weight` feed of a data-parallel program, rewritten each step.
+    private var reduceWeight = Tensor(zeros: [1])
 
     /// Compiles `model` (read from `file`, for messages) for training and evaluation, or with
     /// `purpose` `.evaluation` for evaluation only: forward and losses, no gradients and no
     /// optimiser, so frozen and weight-free models evaluate (`training` is then the evaluation
-    /// program, and `step` throws).
+    /// program, and `step` throws). With a `communicator`, the training graph all-reduces its
+    /// gradients and loss over the communicator's ranks (`GradientReductionLowering`), in
+    /// buckets of at most `allReduceBucketBytes`.
     public init(
         model: ProtoModel, file: URL? = nil, threads: Int = 1, optimization: OptimizationLevel = .O2,
-        purpose: TrainingCompiler.Purpose = .training
+        purpose: TrainingCompiler.Purpose = .training, communicator: (any Communicator)? = nil,
+        allReduceBucketBytes: Int = GradientReductionLowering.defaultBucketBytes
     ) throws(RuntimeError) {
-        let compiler = TrainingCompiler(optimization: optimization)
+        self.communicator = communicator
+        let compiler = TrainingCompiler(
+            optimization: optimization, allReduceBucketBytes: communicator == nil ? nil : allReduceBucketBytes)
         do {
             if purpose == .training {
                 (training, evaluation) = try compiler.compileForTrainingAndEvaluation(model, file: file)
@@ -51,13 +60,14 @@ public final class TrainingSession {
             guard let id = graph.value(named: name), let proto = graph.initializers[id] else { continue }
             store.add(name, try InferenceSession.load(proto))
         }
-        lossOnly = [training.loss]
+        lossOnly = [training.loss] + (training.reducedLoss.map { [$0] } ?? [])
         statisticsBackup = ParameterStore()
         for name in training.statistics { if let tensor = store.tensor(name) { statisticsBackup.add(name, tensor) } }
         trainingRunner =
             purpose == .training
             ? try InferenceSession(
-                model: training.sourceModel, graph: training.graph, persistent: store.pointers, threads: threads)
+                model: training.sourceModel, graph: training.graph, persistent: store.pointers, threads: threads,
+                communicator: communicator ?? SingleProcessCommunicator.shared)
             : nil
         evaluationRunner = try InferenceSession(
             model: evaluation.sourceModel, graph: evaluation.graph, persistent: store.pointers, threads: threads)
@@ -65,8 +75,12 @@ public final class TrainingSession {
 
     /// One optimiser step on a batch: `feeds` holds the graph inputs, the encoded targets and
     /// sample weights. Returns the batch's training loss (before the update) and `fetches`.
+    ///
+    /// In a data-parallel program `feeds` is this rank's share of a global batch and `share`
+    /// that share's fraction of it; the loss returned is the global batch's (reduced over the
+    /// ranks), and `values[training.loss]` holds this rank's own.
     public func step(
-        _ feeds: [String: Tensor], learningRate: Float, fetching fetches: [String] = []
+        _ feeds: [String: Tensor], learningRate: Float, share: Float = 1, fetching fetches: [String] = []
     ) throws(RuntimeError) -> (loss: Float, values: [String: Tensor]) {
         let step = Float(stepCount + 1)
         hyper.withUnsafeMutableBytes { raw in
@@ -75,6 +89,10 @@ public final class TrainingSession {
         }
         var feeds = feeds
         feeds[OptimizerLowering.hyperInput] = hyper
+        if training.reducedLoss != nil {
+            reduceWeight.withUnsafeMutableBytes { $0.storeBytes(of: share, as: Float.self) }
+            feeds[GradientReductionLowering.weightInput] = reduceWeight
+        }
         // Running statistics change during the forward pass; a step whose loss is not finite
         // skips its weight updates, so it must not keep their update either.
         guard let trainingRunner else {
@@ -87,8 +105,10 @@ public final class TrainingSession {
         statisticsBackup.copy(from: store)
         try trainingRunner.run(
             feeds, fetching: fetches.isEmpty ? lossOnly : lossOnly + fetches, into: &stepResults)
+        if let failure = communicator?.failure { throw failure }
         stepCount += 1
-        let loss = stepResults[training.loss]?.withUnsafeBytes { $0.load(as: Float.self) } ?? .nan
+        let loss =
+            stepResults[training.reducedLoss ?? training.loss]?.withUnsafeBytes { $0.load(as: Float.self) } ?? .nan
         if !loss.isFinite { store.copy(from: statisticsBackup) }
         return (loss, stepResults)
     }
