@@ -368,10 +368,10 @@ def main():
                     if outcome != "exit" or code not in (0, 1, 2):
                         failures.append(f"  mutant {index} ({os.path.relpath(source, ROOT)}, {kind}): "
                                         f"{step} {outcome} {code}")
-        print(f"mutation sweep (seed {args.seed}): {totals['mutants']} mutants, "
-              f"{totals['accepted by check']} accepted by check, "
-              + ", ".join(f"{exits[key]} {key}" for key in sorted(exits)) + ", "
-              f"{totals['signals']} signals, {totals['timeouts']} timeouts, {totals['other exit codes']} other exits")
+        parts = [f"{totals['mutants']} mutants", f"{totals['accepted by check']} accepted by check"]
+        parts += [f"{exits[key]} {key}" for key in sorted(exits)]
+        parts += [f"{totals[key]} {key}" for key in ("signals", "timeouts", "other exit codes")]
+        print(f"mutation sweep (seed {args.seed}): " + ", ".join(parts))
         if failures:
             print("\n".join(failures))
             print(f"failing mutants and reproduction scripts: {args.failures}")
