@@ -63,29 +63,32 @@ seed() {  # seed TARGET FILE...: copies the files that exist into the target's s
     local folder="$out/seeds/$1"
     shift
     mkdir -p "$folder"
-    for file in "$@"; do [ -f "$file" ] && cp "$file" "$folder/$(echo "$file" | tr / _)"; done
+    for file in "$@"; do [ -f "$file" ] && cp "$file" "$folder/$(echo "$file" | tr / _ | sed "s/^[.]*//")"; done
     return 0
 }
 rm -rf "$out/seeds"
 bin="$(swift build --show-bin-path)"
 compiled=()
 if [ -x "$bin/modelc" ]; then
-    for model in examples/digits/mlp.pbtxt examples/ordinal/ordinal.pbtxt Tests/ModelFormatTests/Fixtures/onnx/torch_cnn.onnx; do
+    for model in examples/digits/mlp.pbtxt examples/ordinal/ordinal.pbtxt \
+        Tests/ModelFormatTests/Fixtures/onnx/torch_cnn.onnx; do
         target_file="$out/compiled_$(basename "${model%.*}").model"
         "$bin/modelc" compile "$model" -o "$target_file" >/dev/null 2>&1 && compiled+=("$target_file")
     done
 fi
-regressions=(Tests/ModelFormatTests/Fixtures/mutants/*.*)
+regressions=(Tests/ModelFormatTests/Fixtures/mutants/*.{onnx,model,pbtxt})
 data=Tests/ModelRuntimeTests/Data/Fixtures
 seed TextModel examples/*/*.pbtxt Tests/ModelFormatTests/Hostile/*.pbtxt "${regressions[@]}"
 seed BinaryModel "${compiled[@]}" Tests/ModelFormatTests/Hostile/*.model "${regressions[@]}"
 seed ONNXImport Tests/ModelFormatTests/Fixtures/onnx/*.onnx "${regressions[@]}"
 seed ModelPipeline examples/*/*.pbtxt "${compiled[@]}" Tests/ModelFormatTests/Fixtures/onnx/*.onnx "${regressions[@]}"
 seed NPYReader $data/*.npy Tests/ModelRuntimeTests/Data/Fixtures/mutants/*.npy
-seed NPZReader $data/*.npz Tests/ModelFormatTests/Fixtures/onnx/*.npz Tests/ModelRuntimeTests/Data/Fixtures/mutants/*.npz
+seed NPZReader $data/*.npz Tests/ModelFormatTests/Fixtures/onnx/*.npz \
+    Tests/ModelRuntimeTests/Data/Fixtures/mutants/*.npz
 seed IDXReader $data/*.idx $data/*-ubyte Tests/ModelRuntimeTests/Data/Fixtures/mutants/*.idx
 mkdir -p "$out/seeds/CSVReader"
-for file in $data/*.csv $data/*.csv.gz examples/digits/samples.csv Tests/ModelRuntimeTests/Data/Fixtures/mutants/*.csv; do
+for file in $data/*.csv $data/*.csv.gz examples/digits/samples.csv \
+    Tests/ModelRuntimeTests/Data/Fixtures/mutants/*.csv; do
     # The first byte chooses the label column (Fuzz/CSVReader.swift): 1 is the last column.
     [ -f "$file" ] && { printf '\001'; cat "$file"; } > "$out/seeds/CSVReader/$(echo "$file" | tr / _)"
 done
