@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite: Swift tests (all targets, CLI tests included), the generated-code
 # staleness check, the C interoperability test and the ONNX round trips through onnx.checker
-# and ONNX Runtime. Run scripts/setup.sh first on a fresh machine.
+# and ONNX Runtime, a short mutation sweep. Run scripts/setup.sh first on a fresh machine.
+#
+#   scripts/test.sh [--mutants N]    (default 300 mutants; the sweep's own default is 2,000)
 set -euo pipefail
+mutants=300
+if [ "${1:-}" = "--mutants" ]; then mutants=$2; fi
 cd "$(dirname "$0")/.."
 
 echo "== swift test"
@@ -78,5 +82,8 @@ MODELRUN_MPI_TIMEOUT=120 mpirun "${mpi_flags[@]}" "$bin/modelrun" train "${train
     -o "$work/resumed.model" 2>/dev/null
 "$bin/modelc" convert "$work/resumed.model" -o "$work/resumed.onnx"
 python3 scripts/compare_weights.py "$work/one.onnx" "$work/resumed.onnx" --atol 1e-5
+
+echo "== mutation sweep: $mutants mutants of the models and data files through check and run"
+python3 scripts/mutation_sweep.py --count "$mutants" --bin "$bin"
 
 echo "== all tests passed"

@@ -1,5 +1,6 @@
 import Foundation
 import ModelCompiler
+import ModelFormat
 
 /// Latency and throughput of `InferenceSession.run` at one batch size.
 public struct BenchmarkResult: Codable, Sendable {
@@ -28,8 +29,18 @@ public enum Benchmark {
             guard let elementType = ElementType(type.dataType) else {
                 throw .input(name: name, reason: "\(type.dataType.onnxName) inputs are not supported")
             }
+            // `check` bounds fully known shapes only; with the batch substituted, the input is
+            // bounded here like any tensor (a [N, 3, 8, 2^31] input asked for 206 GB and aborted).
+            let limit = FormatLimits.default.maxTensorBytes
+            guard let count = Shape.checkedElementCount(shape),
+                let bytes = Shape.checkedByteCount(shape, elementSize: elementType.byteSize), bytes <= limit
+            else {
+                throw .input(
+                    name: name,
+                    reason: "the generated input \(shape) at batch size \(batchSize) would pass the tensor limit "
+                        + "of \(limit) bytes")
+            }
             if elementType == .float32 {
-                let count = shape.reduce(1, *)
                 feeds[name] = Tensor(shape: shape, scalars: (0..<count).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 })
             } else {
                 feeds[name] = Tensor(zeros: shape, type: elementType)

@@ -1,0 +1,11 @@
+// libFuzzer target: the .idx reader (scripts/fuzz.sh builds and runs it).
+// Any input must read or throw a DataError.
+import Foundation
+import ModelRuntime
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzIDXReader(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let bytes = Data(bytes: start, count: count)
+    _ = try? IDX.read(bytes, file: "fuzz.idx", limits: DataLimits(maxArrayBytes: 64 << 20))
+    return 0
+}
