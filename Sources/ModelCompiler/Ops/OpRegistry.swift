@@ -8,7 +8,7 @@ public enum OpRegistry {
         .fusedConv,
         .fusedGemm, .gather, .gatherGrad, .gelu, .gemm, .globalAveragePool, .gradientNormScale, .greater, .hardSigmoid, .hardSwish, .headLoss,
         .headLossGrad,
-        .identity, .layerNormalization, .layerNormalizationGrad, .leakyRelu, .less, .log, .logSoftmax, .matMul, .max, .maxPool, .mean, .min, .mul,
+        .identity, .layerNormalization, .layerNormalizationGrad, .leakyRelu, .less, .log, .logSoftmax, .matMul, .max, .maxPool, .mean, .min, .mod, .mul,
         .neg,
         .negativeLogLikelihoodLoss, .optimizerStep, .poolGrad, .pow, .range, .reciprocal, .reduceMax, .reduceMean, .reduceSum, .relu,
         .reshape, .reshapeLike, .round, .selu, .shape, .sigmoid, .sign, .slice, .softmax, .softmaxCrossEntropyLoss, .softmaxGrad, .softplus, .split,

@@ -58,6 +58,7 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case maxPool = "MaxPool"
     case mean = "Mean"
     case min = "Min"
+    case mod = "Mod"
     case mul = "Mul"
     case neg = "Neg"
     case negativeLogLikelihoodLoss = "NegativeLogLikelihoodLoss"

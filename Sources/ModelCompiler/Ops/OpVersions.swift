@@ -128,6 +128,7 @@ public enum OpVersions {
         .maxPool: [OpVersion(12, "MaxPool-12"), OpVersion(22, typesOnly)],
         .mean: [OpVersion(13, "Mean-13")],
         .min: [OpVersion(13, "Min-13")],
+        .mod: [OpVersion(13, "Mod-13")],
         .mul: [OpVersion(13, "Mul-13"), OpVersion(14, typesOnly)],
         .neg: [OpVersion(13, "Neg-13")],
         .negativeLogLikelihoodLoss: [OpVersion(13, "NegativeLogLikelihoodLoss-13"), OpVersion(22, typesOnly)],
