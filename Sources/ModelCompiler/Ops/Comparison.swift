@@ -10,6 +10,9 @@ extension OpSchema {
     static let equal = comparison(.equal, "C = (A == B) as BOOL, broadcasting (ONNX Equal-13/19)")
     static let greater = comparison(.greater, "C = (A > B) as BOOL, broadcasting (ONNX Greater-13)")
     static let less = comparison(.less, "C = (A < B) as BOOL, broadcasting (ONNX Less-13)")
+    static let greaterOrEqual = comparison(
+        .greaterOrEqual, "C = (A >= B) as BOOL, broadcasting (ONNX GreaterOrEqual-16)")
+    static let lessOrEqual = comparison(.lessOrEqual, "C = (A <= B) as BOOL, broadcasting (ONNX LessOrEqual-16)")
     static let `where` = OpSchema(
         type: .where, summary: "output = X where condition else Y, all three broadcasting (ONNX Where-16)",
         inputs: [Port("condition"), Port("X"), Port("Y")], outputs: [Port("output")], attributes: [],

@@ -2,17 +2,17 @@
 public enum OpRegistry {
     /// Every schema; `OpRegistryTests` checks each `OpType` appears exactly once.
     public static let all: [OpSchema] = [
-        .abs, .activationGrad, .add, .allReduce, .argMax, .averagePool, .batchNormalization, .batchNormalizationGrad,
+        .abs, .activationGrad, .add, .allReduce, .and, .argMax, .averagePool, .batchNormalization, .batchNormalizationGrad,
         .batchNormalizationTrain, .batchNormalizationTrainGrad, .broadcastLike, .cast, .ceil, .clip,
         .concat, .constant, .constantOfShape, .conv, .convGrad, .convTranspose, .div, .dropout, .dropoutMask, .elu, .equal, .erf, .exp, .expand, .flatten, .floor,
         .fusedConv,
-        .fusedGemm, .gather, .gatherGrad, .gelu, .gemm, .globalAveragePool, .gradientNormScale, .greater, .hardSigmoid, .hardSwish, .headLoss,
+        .fusedGemm, .gather, .gatherGrad, .gelu, .gemm, .globalAveragePool, .gradientNormScale, .greater, .greaterOrEqual, .hardSigmoid, .hardSwish, .headLoss,
         .headLossGrad,
-        .identity, .layerNormalization, .layerNormalizationGrad, .leakyRelu, .less, .log, .logSoftmax, .matMul, .max, .maxPool, .mean, .min, .mod, .mul,
+        .identity, .isInf, .isNaN, .layerNormalization, .layerNormalizationGrad, .leakyRelu, .less, .lessOrEqual, .log, .logSoftmax, .matMul, .max, .maxPool, .mean, .min, .mod, .mul,
         .neg,
-        .negativeLogLikelihoodLoss, .optimizerStep, .poolGrad, .pow, .range, .reciprocal, .reduceMax, .reduceMean, .reduceSum, .relu,
+        .negativeLogLikelihoodLoss, .not, .optimizerStep, .or, .poolGrad, .pow, .range, .reciprocal, .reduceMax, .reduceMean, .reduceSum, .relu,
         .reshape, .reshapeLike, .round, .selu, .shape, .sigmoid, .sign, .slice, .softmax, .softmaxCrossEntropyLoss, .softmaxGrad, .softplus, .split,
-        .sqrt, .squeeze, .sub, .sum, .sumToShape, .tanh, .transpose, .unsqueeze, .where,
+        .sqrt, .squeeze, .sub, .sum, .sumToShape, .tanh, .transpose, .unsqueeze, .where, .xor,
     ]
 
     private static let byType: [OpType: OpSchema] = Dictionary(

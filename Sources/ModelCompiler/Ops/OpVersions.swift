@@ -62,6 +62,7 @@ public enum OpVersions {
     public static let table: [OpType: [OpVersion]] = [
         .abs: [OpVersion(13, "Abs-13")],
         .add: [OpVersion(13, "Add-13"), OpVersion(14, typesOnly)],
+        .and: [OpVersion(7, "And-7")],
         .argMax: [OpVersion(13, "ArgMax-13")],
         .averagePool: [
             OpVersion(11, "AveragePool-11"), OpVersion(19, "adds dilations", added: [.attribute("dilations")]),
@@ -111,6 +112,7 @@ public enum OpVersions {
         .gemm: [OpVersion(13, "Gemm-13")],
         .globalAveragePool: [OpVersion(1, "GlobalAveragePool-1"), OpVersion(22, typesOnly)],
         .greater: [OpVersion(13, "Greater-13")],
+        .greaterOrEqual: [OpVersion(12, "GreaterOrEqual-12"), OpVersion(16, typesOnly)],
         .hardSigmoid: [OpVersion(6, "HardSigmoid-6"), OpVersion(22, typesOnly)],
         .hardSwish: [OpVersion(14, "HardSwish-14, new"), OpVersion(22, typesOnly)],
         .identity: [
@@ -118,9 +120,12 @@ public enum OpVersions {
             OpVersion(19, typesOnly), OpVersion(21, typesOnly), OpVersion(23, typesOnly),
             OpVersion(24, typesOnly), OpVersion(25, typesOnly),
         ],
+        .isInf: [OpVersion(10, "IsInf-10"), OpVersion(20, typesOnly)],
+        .isNaN: [OpVersion(13, "IsNaN-13"), OpVersion(20, typesOnly)],
         .layerNormalization: [OpVersion(17, "LayerNormalization-17, new (with stash_type)")],
         .leakyRelu: [OpVersion(6, "LeakyRelu-6"), OpVersion(16, typesOnly)],
         .less: [OpVersion(13, "Less-13")],
+        .lessOrEqual: [OpVersion(12, "LessOrEqual-12"), OpVersion(16, typesOnly)],
         .log: [OpVersion(13, "Log-13")],
         .logSoftmax: [OpVersion(13, "LogSoftmax-13")],
         .matMul: [OpVersion(13, "MatMul-13")],
@@ -131,7 +136,9 @@ public enum OpVersions {
         .mod: [OpVersion(13, "Mod-13")],
         .mul: [OpVersion(13, "Mul-13"), OpVersion(14, typesOnly)],
         .neg: [OpVersion(13, "Neg-13")],
+        .not: [OpVersion(1, "Not-1")],
         .negativeLogLikelihoodLoss: [OpVersion(13, "NegativeLogLikelihoodLoss-13"), OpVersion(22, typesOnly)],
+        .or: [OpVersion(7, "Or-7")],
         .pow: [OpVersion(13, "Pow-13"), OpVersion(15, typesOnly)],
         .range: [OpVersion(11, "Range-11")],
         .reciprocal: [OpVersion(13, "Reciprocal-13")],
@@ -190,6 +197,7 @@ public enum OpVersions {
             OpVersion(24, typesOnly), OpVersion(25, typesOnly),
         ],
         .where: [OpVersion(9, "Where-9"), OpVersion(16, "adds bfloat16")],
+        .xor: [OpVersion(7, "Xor-7")],
     ]
 
     /// The version of `op` in effect at ONNX opset `opset`, or nil when the op has none there

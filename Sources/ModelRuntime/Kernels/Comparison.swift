@@ -1,10 +1,11 @@
 import ModelCompiler
 
-/// Equal, Less, Greater (ONNX Equal-13/19, Less-13, Greater-13): BOOL C = A op B with numpy
+/// Equal, Less, Greater, LessOrEqual, GreaterOrEqual (ONNX Equal-13/19, Less-13, Greater-13,
+/// LessOrEqual-16, GreaterOrEqual-16): BOOL C = A op B with numpy
 /// broadcasting, for float32, int64, int32 and uint8 operands (and bool for Equal). NaN compares
 /// false, as in IEEE arithmetic and ONNX Runtime.
 struct ComparisonKernel: Kernel {
-    enum Operation: Sendable { case equal, less, greater }
+    enum Operation: Sendable { case equal, less, greater, lessOrEqual, greaterOrEqual }
 
     let operation: Operation
     let type: ElementType
@@ -16,6 +17,8 @@ struct ComparisonKernel: Kernel {
         switch node.op {
         case .equal: operation = .equal
         case .less: operation = .less
+        case .lessOrEqual: operation = .lessOrEqual
+        case .greaterOrEqual: operation = .greaterOrEqual
         default: operation = .greater
         }
         guard let a = node.inputTypes.first ?? nil, node.inputTypes.count == 2, node.inputTypes[1] == a else {
@@ -56,6 +59,8 @@ struct ComparisonKernel: Kernel {
             case .equal: for i in 0..<inner { out[i] = x[i * sa] == y[i * sb] }
             case .less: for i in 0..<inner { out[i] = x[i * sa] < y[i * sb] }
             case .greater: for i in 0..<inner { out[i] = x[i * sa] > y[i * sb] }
+            case .lessOrEqual: for i in 0..<inner { out[i] = x[i * sa] <= y[i * sb] }
+            case .greaterOrEqual: for i in 0..<inner { out[i] = x[i * sa] >= y[i * sb] }
             }
         }
     }

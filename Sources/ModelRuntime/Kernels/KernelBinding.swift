@@ -19,7 +19,11 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
         return try BinaryKernel(binding: node)
     case .mod:
         return try ModKernel(binding: node)
-    case .equal, .less, .greater:
+    case .and, .or, .xor:
+        return try LogicalKernel(binding: node)
+    case .not, .isNaN, .isInf:
+        return try ElementTestKernel(binding: node)
+    case .equal, .less, .greater, .lessOrEqual, .greaterOrEqual:
         return try ComparisonKernel(binding: node)
     case .shape:
         return try ShapeKernel(binding: node)

@@ -89,7 +89,8 @@ private struct RowLocality {
         case .abs, .elu, .exp, .gelu, .leakyRelu, .log, .neg, .relu, .selu, .sigmoid, .softplus, .sqrt, .tanh,
             .ceil, .erf, .floor, .hardSigmoid, .hardSwish, .reciprocal, .round, .sign,
             .clip, .add, .sub, .mul, .div, .pow, .cast, .identity, .dropout, .max, .min, .sum, .mean,
-            .equal, .less, .greater, .where, .mod:
+            .equal, .less, .greater, .where, .mod, .lessOrEqual, .greaterOrEqual, .and, .or, .xor, .not, .isNaN,
+            .isInf:
             // Broadcasting: a carrying input must span the output's rank, so its axis 0 is the
             // output's; an input without the batch must broadcast along axis 0.
             guard let outputRank else { return false }

@@ -4,7 +4,7 @@
 enum AttributeValidation {
     /// INT attributes that ONNX (and our own ops) define as booleans.
     static let flagNames: Set<String> = [
-        "allowzero", "ceil_mode", "count_include_pad", "fmod", "from_logits", "keepdims", "log", "mean",
+        "allowzero", "ceil_mode", "count_include_pad", "detect_negative", "detect_positive", "fmod", "from_logits", "keepdims", "log", "mean",
         "noop_with_empty_axes", "select_last_index", "storage_order", "training_mode", "transA", "transB",
     ]
 
