@@ -6,7 +6,7 @@ public enum OpRegistry {
         .batchNormalizationTrain, .batchNormalizationTrainGrad, .broadcastLike, .cast, .ceil, .clip,
         .concat, .constant, .constantOfShape, .conv, .convGrad, .convTranspose, .div, .dropout, .dropoutMask, .elu, .equal, .erf, .exp, .expand, .flatten, .floor,
         .fusedConv,
-        .fusedGemm, .gather, .gatherGrad, .gelu, .gemm, .globalAveragePool, .gradientNormScale, .greater, .greaterOrEqual, .hardSigmoid, .hardSwish, .headLoss,
+        .fusedGemm, .gather, .gatherElements, .gatherGrad, .gelu, .gemm, .globalAveragePool, .gradientNormScale, .greater, .greaterOrEqual, .hardSigmoid, .hardSwish, .headLoss,
         .headLossGrad,
         .identity, .isInf, .isNaN, .layerNormalization, .layerNormalizationGrad, .leakyRelu, .less, .lessOrEqual, .log, .logSoftmax, .matMul, .max, .maxPool, .mean, .min, .mod, .mul,
         .neg,

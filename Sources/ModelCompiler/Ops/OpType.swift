@@ -37,6 +37,7 @@ public enum OpType: String, CaseIterable, Sendable, Codable {
     case fusedConv = "FusedConv"
     case fusedGemm = "FusedGemm"
     case gather = "Gather"
+    case gatherElements = "GatherElements"
     case gatherGrad = "GatherGrad"
     case gelu = "Gelu"
     case gemm = "Gemm"

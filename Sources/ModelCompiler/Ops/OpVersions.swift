@@ -108,6 +108,7 @@ public enum OpVersions {
         ],
         .floor: [OpVersion(13, "Floor-13")],
         .gather: [OpVersion(13, "Gather-13")],
+        .gatherElements: [OpVersion(13, "GatherElements-13")],
         .gelu: [OpVersion(20, "Gelu-20, new in the default domain (our domain has it at every opset)")],
         .gemm: [OpVersion(13, "Gemm-13")],
         .globalAveragePool: [OpVersion(1, "GlobalAveragePool-1"), OpVersion(22, typesOnly)],

@@ -17,6 +17,8 @@ func makeKernel(_ node: BoundNode) throws(RuntimeError) -> any Kernel {
         return try ClipKernel(binding: node)
     case .add, .sub, .mul, .div, .pow:
         return try BinaryKernel(binding: node)
+    case .gatherElements:
+        return try GatherElementsKernel(binding: node)
     case .mod:
         return try ModKernel(binding: node)
     case .and, .or, .xor:
